@@ -1,0 +1,135 @@
+package state
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func newTestTable(t testing.TB, aliases ...string) *Table {
+	t.Helper()
+	l, err := NewLayout(aliases, nil)
+	require.NoError(t, err)
+	return NewTable(l)
+}
+
+func TestTableStoreLoad(t *testing.T) {
+	tab := newTestTable(t, "a", "b", "c")
+	_, ok := tab.Load(0)
+	assert.False(t, ok, "empty before the first store")
+	assert.Equal(t, 0, tab.Present())
+
+	tests := []struct {
+		slot int
+		v    any
+		ts   int64
+	}{
+		{0, 25.5, 1},
+		{1, "running", 2},
+		{0, false, 3},
+		{2, map[string]any{"x": 1.0}, 4},
+		{2, []any{1.0, "a"}, 5},
+	}
+	for _, tt := range tests {
+		tab.Store(tt.slot, tt.v, tt.ts)
+		got, ok := tab.Load(tt.slot)
+		require.True(t, ok)
+		assert.Equal(t, Value{V: tt.v, TimestampMs: tt.ts}, got)
+	}
+	assert.Equal(t, 3, tab.Present(), "replacing a value does not count twice")
+	assert.Same(t, tab.Layout(), tab.Layout())
+}
+
+func TestTableGather(t *testing.T) {
+	tab := newTestTable(t, "a", "b", "c")
+	dst := make([]any, 3)
+
+	tab.Store(2, "z", 1)
+	assert.False(t, tab.Gather([]int{2, 0}, dst), "slot 0 is missing")
+
+	tab.Store(0, 1.5, 2)
+	require.True(t, tab.Gather([]int{2, 0, 2}, dst))
+	assert.Equal(t, []any{"z", 1.5, "z"}, dst)
+
+	assert.True(t, tab.Gather(nil, dst), "no dependencies are always present")
+}
+
+func TestTableGatherDoesNotAllocate(t *testing.T) {
+	tab := newTestTable(t, "a", "b")
+	tab.Store(0, 1.0, 1)
+	tab.Store(1, 2.0, 1)
+	slots, dst := []int{0, 1}, make([]any, 2)
+	allocs := testing.AllocsPerRun(100, func() { tab.Gather(slots, dst) })
+	assert.Zero(t, allocs)
+}
+
+// TestTableConcurrent runs writers and readers on shared slots (meant for -race): every
+// record a reader sees must be one a writer stored whole, and Present must count each
+// slot once.
+func TestTableConcurrent(t *testing.T) {
+	const (
+		slots   = 4
+		writers = 4
+		rounds  = 2000
+	)
+	tab := newTestTable(t, "a", "b", "c", "d")
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for n := range rounds {
+				ts := int64(w*rounds + n + 1)
+				tab.Store(n%slots, float64(ts), ts)
+			}
+		})
+	}
+	for range 2 {
+		wg.Go(func() {
+			dst := make([]any, slots)
+			all := []int{0, 1, 2, 3}
+			for range rounds {
+				for s := range slots {
+					if v, ok := tab.Load(s); ok {
+						assert.Equal(t, float64(v.TimestampMs), v.V, "torn record")
+					}
+				}
+				if tab.Gather(all, dst) {
+					for _, v := range dst {
+						assert.IsType(t, 0.0, v)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, slots, tab.Present())
+}
+
+func BenchmarkTableStore(b *testing.B) {
+	tab := newTestTable(b, "a", "b", "c", "d")
+	var v any = 25.5
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			tab.Store(i&3, v, int64(i))
+			i++
+		}
+	})
+}
+
+func BenchmarkTableGather(b *testing.B) {
+	tab := newTestTable(b, "a", "b", "c", "d")
+	for s := range 4 {
+		tab.Store(s, float64(s), 1)
+	}
+	all := []int{0, 1, 2, 3}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		dst := make([]any, 4)
+		for pb.Next() {
+			tab.Gather(all, dst)
+		}
+	})
+}
