@@ -1,0 +1,165 @@
+package compat
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+)
+
+// JavaScript strings are sequences of UTF-16 code units; Go strings are UTF-8
+// bytes. goja converts a Go string by decoding it rune by rune, so each byte
+// of invalid UTF-8 becomes U+FFFD. The helpers below follow that conversion.
+
+// CompareStrings orders two strings as JavaScript's relational operators do:
+// by UTF-16 code units. This is Go's byte order except that a character above
+// U+FFFF (a surrogate pair, 0xD800…) sorts before U+E000…U+FFFF: in
+// JavaScript "\uFFFF" < "😀" is false. It returns -1, 0 or +1.
+func CompareStrings(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	ca, cb := byteAt(a, i), byteAt(b, i)
+	if ca < utf8.RuneSelf && cb < utf8.RuneSelf {
+		// An ASCII byte (or the end) starts a character in both strings, and the
+		// equal bytes before it decode to equal characters.
+		return compareInts(ca, cb)
+	}
+	// Back up to a byte that starts a character in both strings: a byte that is
+	// not a UTF-8 continuation byte always does.
+	for i > 0 && !(utf8.RuneStart(byte(byteAt(a, i))) && utf8.RuneStart(byte(byteAt(b, i)))) {
+		i--
+	}
+	a, b = a[i:], b[i:]
+	for len(a) > 0 && len(b) > 0 {
+		ra, wa := utf8.DecodeRuneInString(a)
+		rb, wb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			return compareInts(utf16Order(ra), utf16Order(rb))
+		}
+		a, b = a[wa:], b[wb:]
+	}
+	return compareInts(len(a), len(b))
+}
+
+// byteAt returns s[i], or -1 at the end of s.
+func byteAt(s string, i int) int {
+	if i < len(s) {
+		return int(s[i])
+	}
+	return -1
+}
+
+// utf16Order maps a rune to a key that orders runes as their UTF-16 encodings
+// compare: characters above U+FFFF (lead surrogates 0xD800–0xDBFF) sit
+// between U+D7FF and U+E000.
+func utf16Order(r rune) int {
+	switch {
+	case r < 0xD800:
+		return int(r)
+	case r >= 0x10000:
+		return 0xD800 + int(r-0x10000)
+	default:
+		return int(r) + 0x100000
+	}
+}
+
+func compareInts(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// StringLength is JavaScript's s.length: the number of UTF-16 code units, so
+// "😀" has length 2 and "héllo" length 5.
+func StringLength(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			n := i
+			for _, r := range s[i:] {
+				n++
+				if r > 0xFFFF {
+					n++
+				}
+			}
+			return n
+		}
+	}
+	return len(s)
+}
+
+// ToUpper is String.prototype.toUpperCase as goja computes it: ASCII strings
+// map only ASCII letters; others use Unicode full case mapping
+// (golang.org/x/text/cases, language-neutral), so "ß" becomes "SS".
+func ToUpper(s string) string {
+	if isASCII(s) {
+		return strings.ToUpper(s)
+	}
+	return validUTF8(cases.Upper(language.Und).String(s))
+}
+
+// ToLower is String.prototype.toLowerCase as goja computes it: ASCII strings
+// map only ASCII letters; others use Unicode full case mapping
+// (golang.org/x/text/cases, language-neutral, final sigma included) followed
+// by goja's fix-up that turns ς into σ after U+0345 unless an α precedes it.
+func ToLower(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	return fixSigmaAfterYpogegrammeni(validUTF8(cases.Lower(language.Und).String(s)))
+}
+
+// ypogegrammeniFinalSigma is U+0345 COMBINING GREEK YPOGEGRAMMENI followed by
+// U+03C2 GREEK SMALL LETTER FINAL SIGMA.
+const ypogegrammeniFinalSigma = "\u0345\u03c2"
+
+// fixSigmaAfterYpogegrammeni replaces ς (U+03C2) by σ (U+03C3) wherever it
+// follows U+0345 that is not itself preceded by α (U+03B1), as goja does
+// after lower-casing.
+func fixSigmaAfterYpogegrammeni(s string) string {
+	if !strings.Contains(s, ypogegrammeniFinalSigma) {
+		return s
+	}
+	b := []byte(s)
+	for i := 0; ; {
+		j := strings.Index(s[i:], ypogegrammeniFinalSigma)
+		if j < 0 {
+			return string(b)
+		}
+		i += j
+		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || prev != 'α' {
+			b[i+3] = 0x83 // ς is CF 82, σ is CF 83
+		}
+		i += len(ypogegrammeniFinalSigma)
+	}
+}
+
+// validUTF8 replaces each byte of invalid UTF-8 in s by U+FFFD, as goja's
+// conversion to UTF-16 does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,181 @@
+package compat
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/dop251/goja/parser"
+)
+
+// StringToNumber is goja's ToNumber of a string: unary +, Number(s), and the
+// string operand of - * / % and of a relational comparison with a number.
+//
+// goja trims the string (non-ASCII strings first lose JavaScript whitespace,
+// then Unicode white space), maps "" to 0 and "Infinity", "+Infinity",
+// "-Infinity" to ±Infinity, then tries an int64 literal (decimal, or 0x, 0o,
+// 0b prefixed; so "-00" is +0 and "0x10" is 16), then a decimal float
+// (no '_', no hex float, no "inf"; "1e400" is Infinity, "-0" is -0), and
+// yields NaN otherwise.
+//
+// ok is always true: every input, ASCII or not, is reproduced exactly (an
+// invalid UTF-8 byte acts as U+FFFD, which makes the result NaN). The result
+// is kept so callers following the deopt protocol need no special case.
+func StringToNumber(s string) (float64, bool) {
+	if isASCII(s) {
+		s = strings.TrimSpace(s)
+	} else {
+		s = strings.TrimSpace(strings.Trim(s, parser.WhitespaceChars))
+	}
+	switch s {
+	case "":
+		return 0, true
+	case "Infinity", "+Infinity":
+		return math.Inf(1), true
+	case "-Infinity":
+		return math.Inf(-1), true
+	}
+	if i, ok := parseIntLiteral(s); ok {
+		return float64(i), true
+	}
+	if f, ok := parseDecimal(s); ok {
+		return f, true
+	}
+	return math.NaN(), true
+}
+
+// StringToFloat is goja's other string → number conversion (ToFloat), which
+// the Math.* functions (Math.abs("12")) apply to string arguments. It differs from StringToNumber in two
+// ways: every non-ASCII string is NaN (even " \u00a012"), and the decimal
+// float parse is tried before the int64 literal ("-00" is -0).
+func StringToFloat(s string) float64 {
+	if !isASCII(s) {
+		return math.NaN()
+	}
+	s = strings.TrimSpace(s)
+	switch s {
+	case "":
+		return 0
+	case "Infinity", "+Infinity":
+		return math.Inf(1)
+	case "-Infinity":
+		return math.Inf(-1)
+	}
+	if f, ok := parseDecimal(s); ok {
+		return f
+	}
+	if i, ok := parseIntLiteral(s); ok {
+		return float64(i)
+	}
+	return math.NaN()
+}
+
+// parseIntLiteral parses the trimmed, non-empty s as goja's int64 literal:
+// optional sign and decimal digits, or 0x/0o/0b (either case) followed by
+// what strconv.ParseInt accepts in that base (which includes a sign: "0x-1"
+// is -1). "-0" is rejected so that it parses as the float -0.
+func parseIntLiteral(s string) (int64, bool) {
+	if s == "-0" {
+		return 0, false
+	}
+	base := 10
+	if len(s) > 2 && s[0] == '0' {
+		switch s[1] {
+		case 'x', 'X':
+			base = 16
+		case 'o', 'O':
+			base = 8
+		case 'b', 'B':
+			base = 2
+		}
+		if base != 10 {
+			s = s[2:]
+		}
+	}
+	i, err := strconv.ParseInt(s, base, 64)
+	return i, err == nil
+}
+
+// parseDecimal parses the trimmed, non-empty s as goja's decimal float:
+// strconv.ParseFloat without underscores, hexadecimal floats or the
+// "inf"/"infinity" spellings; out-of-range values give ±Infinity or ±0.
+func parseDecimal(s string) (float64, bool) {
+	if s == "-0" {
+		return math.Copysign(0, -1), true
+	}
+	if strings.IndexByte(s, '_') >= 0 {
+		return 0, false
+	}
+	body := s
+	if body[0] == '-' || body[0] == '+' {
+		body = body[1:]
+	}
+	if len(s) >= 2 && len(body) >= 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err == nil {
+		if math.IsInf(f, 0) { // only the "inf"/"infinity" spellings reach here
+			return 0, false
+		}
+		return f, true
+	}
+	return f, isRangeError(err)
+}
+
+func isRangeError(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// ParseFloat is the global parseFloat(s) as goja computes it. The string is
+// trimmed of whitespace (ASCII white space, or for a non-ASCII string the
+// JavaScript whitespace set), then its longest prefix of the form
+// [+-](Infinity | digits[.digits][(e|E)[+-]digits]) is converted; a prefix
+// without any mantissa digit ("", "+", ".", ".e5") gives NaN.
+func ParseFloat(s string) float64 {
+	if isASCII(s) {
+		s = strings.TrimSpace(s)
+	} else {
+		s = strings.Trim(s, parser.WhitespaceChars)
+	}
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	if strings.HasPrefix(s[i:], "Infinity") {
+		return math.Copysign(math.Inf(1), signOf(s[0]))
+	}
+	i = skipDigits(s, i)
+	if i < len(s) && s[i] == '.' {
+		i = skipDigits(s, i+1)
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		j := i + 1
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		if k := skipDigits(s, j); k > j {
+			i = k
+		}
+	}
+	f, err := strconv.ParseFloat(s[:i], 64)
+	if err != nil && !isRangeError(err) {
+		return math.NaN()
+	}
+	return f
+}
+
+func signOf(c byte) float64 {
+	if c == '-' {
+		return -1
+	}
+	return 1
+}
+
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
