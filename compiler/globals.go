@@ -1,0 +1,78 @@
+package compiler
+
+import (
+	"fmt"
+	"unicode"
+)
+
+// availableGlobals are the global names an expression may use. They are the ECMAScript
+// built-ins the sandbox keeps; an alias may not shadow them.
+var availableGlobals = setOf(
+	"undefined", "NaN", "Infinity",
+	"Math", "JSON", "Date", "Number", "String", "Boolean", "Array", "Object", "Symbol", "BigInt",
+	"RegExp", "Map", "Set", "WeakMap", "WeakSet", "Promise",
+	"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError",
+	"parseInt", "parseFloat", "isNaN", "isFinite",
+	"encodeURI", "encodeURIComponent", "decodeURI", "decodeURIComponent",
+	"ArrayBuffer", "DataView", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
+	"Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array",
+)
+
+// blockedGlobals are names that give code generation, reflection or host access in other
+// JavaScript environments. Referencing one is a compile error, and an alias may not use one.
+var blockedGlobals = setOf(
+	"eval", "Function", "Proxy", "Reflect", "globalThis", "global", "window", "self",
+	"require", "module", "exports", "process", "console", "import", "importScripts",
+	"__dirname", "__filename", "setTimeout", "setInterval", "setImmediate",
+	"clearTimeout", "clearInterval", "clearImmediate", "WeakRef", "FinalizationRegistry",
+	"escape", "unescape",
+)
+
+// reservedWords cannot be aliases: they are keywords or literals in some JS context.
+var reservedWords = setOf(
+	"break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete",
+	"do", "else", "enum", "export", "extends", "false", "finally", "for", "function", "if",
+	"implements", "import", "in", "instanceof", "interface", "let", "new", "null", "package",
+	"private", "protected", "public", "return", "static", "super", "switch", "this", "throw",
+	"true", "try", "typeof", "var", "void", "while", "with", "yield", "await", "async", "of",
+	"arguments",
+)
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// ValidateAlias reports why name cannot be an alias: it is not a JavaScript identifier,
+// it is a reserved word, or it would shadow a global an expression may use. It returns
+// nil for a valid alias.
+func ValidateAlias(name string) error {
+	if !isIdentifier(name) {
+		return fmt.Errorf("alias %q is not a JavaScript identifier (use letters, digits, _ and $, not starting with a digit)", name)
+	}
+	if reservedWords[name] {
+		return fmt.Errorf("alias %q is a JavaScript reserved word", name)
+	}
+	if availableGlobals[name] || blockedGlobals[name] {
+		return fmt.Errorf("alias %q shadows the JavaScript global %s; choose another name", name, name)
+	}
+	return nil
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '$' || r == '_' || unicode.IsLetter(r):
+		case i > 0 && (unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || unicode.Is(unicode.Pc, r)):
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,202 @@
+package compiler
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dop251/goja/ast"
+	exprast "github.com/expr-lang/expr/ast"
+	exprvm "github.com/expr-lang/expr/vm"
+
+	"github.com/unsproc/unsproc/compat"
+	"github.com/unsproc/unsproc/vm"
+)
+
+// maxSignatureDeps is the most dependencies a kind signature can describe (3 bits each).
+const maxSignatureDeps = 21
+
+// maxSignatures bounds the kind signatures compiled per program; further ones use goja.
+const maxSignatures = 8
+
+// runner evaluates every fast-path program.
+var runner = vm.NewExprRunner(helpers)
+
+// Program is a compiled expression. It is immutable after Compile, apart from its cache
+// of per-signature expr programs, and safe for concurrent use.
+type Program struct {
+	src     string
+	deps    []string
+	kind    Kind
+	engine  Engine
+	fast    bool
+	reason  string
+	expr    ast.Expression
+	script  *vm.Script
+	sandbox *vm.Sandbox
+	static  *staticResult
+
+	mu   sync.Mutex                  // serialises additions to sigs
+	sigs atomic.Pointer[[]signature] // copy-on-write
+}
+
+// signature is the expr program for one combination of input kinds; prog is nil when
+// that combination has no exact fast-path lowering.
+type signature struct {
+	key  uint64
+	prog *exprvm.Program
+}
+
+// staticResult is the value of a Static program, computed once by Compile.
+type staticResult struct {
+	value    any
+	fallback bool
+	err      error
+}
+
+// Source returns the expression as compiled (without a tolerated trailing semicolon).
+func (p *Program) Source() string { return p.src }
+
+// Deps returns the aliases the expression references, first occurrence first.
+func (p *Program) Deps() []string { return p.deps }
+
+// Kind classifies the expression.
+func (p *Program) Kind() Kind { return p.kind }
+
+// Fast reports whether the expression is in the fast-path subset: it then runs as expr
+// bytecode whenever its inputs have kinds the subset covers (numbers, strings, booleans
+// and null in the combinations the expression allows); other evaluations use goja.
+func (p *Program) Fast() bool { return p.fast }
+
+// FallbackReason says why the expression runs on goja; it is empty when Fast is true.
+func (p *Program) FallbackReason() string { return p.reason }
+
+// Eval evaluates the expression with vars as encoding/json decodes them. The result
+// follows goja's Export: int64 for integral numbers within ±2^53 except -0, float64
+// otherwise, string, bool, nil for null and undefined, map[string]any and []any, a
+// time.Time for a Date. A JavaScript exception or a timeout is an error.
+func (p *Program) Eval(vars map[string]any) (any, error) {
+	var buf [8]any
+	vals := buf[:0]
+	for _, name := range p.deps {
+		v, ok := vars[name]
+		if !ok {
+			return nil, fmt.Errorf("variable %s %w", name, errMissingVar)
+		}
+		vals = append(vals, normaliseInput(v))
+	}
+	v, _, err := p.EvalSlots(vals)
+	if f, ok := v.(float64); ok {
+		return compat.Export(f), err
+	}
+	return v, err
+}
+
+// normaliseInput converts Go integers to float64, the type encoding/json gives numbers.
+func normaliseInput(v any) any {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case int32:
+		return float64(x)
+	case float32:
+		return float64(x)
+	}
+	return v
+}
+
+// EvalSlots is the allocation-light entry used by the processor: vals[i] is the value
+// of Deps()[i], typed as encoding/json decodes it. Numbers in the result may be float64
+// even when integral (their JSON text is the same); fallback reports that goja ran.
+func (p *Program) EvalSlots(vals []any) (v any, fallback bool, err error) {
+	if p.static != nil {
+		return p.static.value, p.static.fallback, p.static.err
+	}
+	return p.evaluate(vals)
+}
+
+func (p *Program) evaluate(vals []any) (any, bool, error) {
+	if p.fast {
+		if prog := p.exprProgram(vals); prog != nil {
+			if v, err := runner.Run(prog, vals); err == nil {
+				return v, false, nil
+			}
+			// A deopt signal (or any failure of the fast path) hands the evaluation to
+			// goja, whose result is authoritative.
+		}
+	}
+	v, err := p.sandbox.Run(p.script, vals)
+	return v, true, err
+}
+
+// exprProgram returns the expr program for the kinds of vals, or nil for goja.
+func (p *Program) exprProgram(vals []any) *exprvm.Program {
+	var key uint64
+	for i, v := range vals {
+		k := kindOf(v)
+		if k == kindOther {
+			return nil
+		}
+		key |= uint64(k) << (3 * i)
+	}
+	if sigs := p.sigs.Load(); sigs != nil {
+		for _, s := range *sigs {
+			if s.key == key {
+				return s.prog
+			}
+		}
+	}
+	kinds := make([]kind, len(vals))
+	for i, v := range vals {
+		kinds[i] = kindOf(v)
+	}
+	prog, _ := p.signatureProgram(kinds)
+	return prog
+}
+
+// signatureProgram translates and compiles the expression for one kind combination and
+// caches the outcome (a program, or nil when the combination must use goja).
+func (p *Program) signatureProgram(kinds []kind) (*exprvm.Program, error) {
+	var key uint64
+	for i, k := range kinds {
+		key |= uint64(k) << (3 * i)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var old []signature
+	if sigs := p.sigs.Load(); sigs != nil {
+		old = *sigs
+		for _, s := range old {
+			if s.key == key {
+				return s.prog, nil
+			}
+		}
+	}
+	if len(old) >= maxSignatures {
+		return nil, errors.New("too many input type combinations")
+	}
+	node, err := p.translate(kinds)
+	var prog *exprvm.Program
+	if err == nil {
+		prog, err = compileExpr(node, kinds)
+	}
+	next := append(append(make([]signature, 0, len(old)+1), old...), signature{key: key, prog: prog})
+	p.sigs.Store(&next)
+	return prog, err
+}
+
+// translate lowers the expression for one combination of input kinds.
+func (p *Program) translate(kinds []kind) (exprast.Node, error) {
+	t := &translator{slots: make(map[string]int, len(p.deps)), kinds: kinds}
+	for i, d := range p.deps {
+		t.slots[d] = i
+	}
+	l, err := t.expr(p.expr)
+	if err != nil {
+		return nil, err
+	}
+	return l.node, nil
+}

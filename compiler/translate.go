@@ -1,0 +1,596 @@
+package compiler
+
+import (
+	"fmt"
+	"math"
+
+	exprast "github.com/expr-lang/expr/ast"
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/token"
+	"github.com/dop251/goja/unistring"
+
+	"github.com/unsproc/unsproc/compat"
+	"github.com/unsproc/unsproc/vm"
+)
+
+// kind is the JavaScript type of a value on the fast path.
+type kind uint8
+
+const (
+	kindOther  kind = iota // objects, arrays and anything else: goja only
+	kindNumber             // float64
+	kindString             // string
+	kindBool               // bool
+	kindNull               // nil
+)
+
+// kindOf returns the kind of a value as encoding/json decodes it.
+func kindOf(v any) kind {
+	switch v.(type) {
+	case float64:
+		return kindNumber
+	case string:
+		return kindString
+	case bool:
+		return kindBool
+	case nil:
+		return kindNull
+	}
+	return kindOther
+}
+
+// typeofName is what JavaScript's typeof gives for a kind.
+var typeofName = [...]string{kindNumber: "number", kindString: "string", kindBool: "boolean", kindNull: "object"}
+
+// unsupported says why a construct has no exact fast-path lowering.
+type unsupported string
+
+func (u unsupported) Error() string { return string(u) }
+
+func unsupportedf(format string, args ...any) unsupported {
+	return unsupported(fmt.Sprintf(format, args...))
+}
+
+// lowered is a translated sub-expression.
+type lowered struct {
+	node   exprast.Node
+	kind   kind
+	simple bool     // a literal or a variable: evaluating it cannot fail
+	num    *float64 // its value, when it is a numeric constant
+}
+
+// translator lowers a goja AST into an expr AST for one signature of dependency kinds.
+type translator struct {
+	slots map[string]int // alias → dependency index
+	kinds []kind         // kind of each dependency
+	vars  int            // counter for expr `let` temporaries
+}
+
+func (t *translator) number(f float64) lowered {
+	// A -0 constant would be merged with +0 in expr's constant pool, so it is produced
+	// by a helper call instead.
+	if f == 0 && math.Signbit(f) {
+		return lowered{node: call(hNeg, &exprast.FloatNode{Value: 0}), kind: kindNumber}
+	}
+	return lowered{node: &exprast.FloatNode{Value: f}, kind: kindNumber, simple: true, num: &f}
+}
+
+func str(s string) lowered {
+	return lowered{node: &exprast.StringNode{Value: s}, kind: kindString, simple: true}
+}
+
+func boolean(b bool) lowered {
+	return lowered{node: &exprast.BoolNode{Value: b}, kind: kindBool, simple: true}
+}
+
+func call(name string, args ...exprast.Node) exprast.Node {
+	return &exprast.CallNode{Callee: &exprast.IdentifierNode{Value: name}, Arguments: args}
+}
+
+func binary(op string, l, r exprast.Node) exprast.Node {
+	return &exprast.BinaryNode{Operator: op, Left: l, Right: r}
+}
+
+func (t *translator) expr(e ast.Expression) (lowered, error) {
+	switch n := e.(type) {
+	case *ast.NumberLiteral:
+		switch v := n.Value.(type) {
+		case int64:
+			return t.number(float64(v)), nil
+		case float64:
+			return t.number(v), nil
+		}
+		return lowered{}, unsupported("BigInt literal")
+	case *ast.StringLiteral:
+		return stringLiteral(n.Value)
+	case *ast.BooleanLiteral:
+		return boolean(n.Value), nil
+	case *ast.NullLiteral:
+		return lowered{node: &exprast.NilNode{}, kind: kindNull, simple: true}, nil
+	case *ast.Identifier:
+		return t.identifier(n.Name.String())
+	case *ast.TemplateLiteral:
+		return t.template(n)
+	case *ast.BinaryExpression:
+		return t.binary(n)
+	case *ast.UnaryExpression:
+		return t.unary(n)
+	case *ast.ConditionalExpression:
+		return t.conditional(n)
+	case *ast.CallExpression:
+		return t.call(n)
+	case *ast.DotExpression:
+		return t.dot(n)
+	}
+	return lowered{}, unsupportedf("%s", describe(e))
+}
+
+func stringLiteral(v unistring.String) (lowered, error) {
+	if u := v.AsUtf16(); u != nil && hasLoneSurrogate(u[1:]) {
+		return lowered{}, unsupported("string literal with a lone surrogate")
+	}
+	return str(v.String()), nil
+}
+
+func (t *translator) identifier(name string) (lowered, error) {
+	if i, ok := t.slots[name]; ok {
+		id := &exprast.IdentifierNode{Value: vm.SlotName(i)}
+		switch k := t.kinds[i]; k {
+		case kindNumber, kindString, kindBool:
+			return lowered{node: id, kind: k, simple: true}, nil
+		case kindNull:
+			return lowered{node: &exprast.NilNode{}, kind: kindNull, simple: true}, nil
+		}
+		return lowered{}, unsupportedf("variable %s holds an object or array", name)
+	}
+	switch name {
+	case "NaN":
+		return t.number(math.NaN()), nil
+	case "Infinity":
+		return t.number(math.Inf(1)), nil
+	}
+	return lowered{}, unsupportedf("global %s used as a value", name)
+}
+
+// hasLoneSurrogate reports whether UTF-16 text holds a surrogate that is not part of a
+// pair: such text has no exact UTF-8 form.
+func hasLoneSurrogate(u []uint16) bool {
+	for i := 0; i < len(u); i++ {
+		switch {
+		case u[i] >= 0xD800 && u[i] < 0xDC00 && i+1 < len(u) && u[i+1] >= 0xDC00 && u[i+1] < 0xE000:
+			i++
+		case u[i] >= 0xD800 && u[i] < 0xE000:
+			return true
+		}
+	}
+	return false
+}
+
+// toString applies JavaScript's ToString to a lowered value.
+func toString(l lowered) lowered {
+	switch l.kind {
+	case kindNumber:
+		if l.num != nil {
+			return str(compat.FormatNumber(*l.num))
+		}
+		return lowered{node: call(hNumStr, l.node), kind: kindString}
+	case kindBool:
+		return lowered{node: &exprast.ConditionalNode{Cond: l.node, Exp1: &exprast.StringNode{Value: "true"}, Exp2: &exprast.StringNode{Value: "false"}}, kind: kindString, simple: l.simple}
+	case kindNull:
+		return str("null")
+	}
+	return l
+}
+
+// toNumber applies JavaScript's ToNumber to a lowered value.
+func (t *translator) toNumber(l lowered) lowered {
+	switch l.kind {
+	case kindString:
+		return lowered{node: call(hStrNum, l.node), kind: kindNumber}
+	case kindBool:
+		return lowered{node: &exprast.ConditionalNode{Cond: l.node, Exp1: &exprast.FloatNode{Value: 1}, Exp2: &exprast.FloatNode{Value: 0}}, kind: kindNumber, simple: l.simple}
+	case kindNull:
+		return t.number(0)
+	}
+	return l
+}
+
+// truthy applies JavaScript's ToBoolean to a lowered value.
+func truthy(l lowered) exprast.Node {
+	switch l.kind {
+	case kindNumber:
+		return call(hTruthy, l.node)
+	case kindString:
+		return binary("!=", l.node, &exprast.StringNode{Value: ""})
+	case kindNull:
+		return &exprast.BoolNode{Value: false}
+	}
+	return l.node
+}
+
+func (t *translator) template(n *ast.TemplateLiteral) (lowered, error) {
+	if n.Tag != nil {
+		return lowered{}, unsupported("tagged template")
+	}
+	acc := str("")
+	for i, el := range n.Elements {
+		part, err := stringLiteral(el.Parsed)
+		if err != nil {
+			return lowered{}, err
+		}
+		acc = concat(acc, part)
+		if i < len(n.Expressions) {
+			v, err := t.expr(n.Expressions[i])
+			if err != nil {
+				return lowered{}, err
+			}
+			acc = concat(acc, toString(v))
+		}
+	}
+	return acc, nil
+}
+
+// concat joins two lowered strings, dropping empty constant parts.
+func concat(a, b lowered) lowered {
+	if s, ok := a.node.(*exprast.StringNode); ok && s.Value == "" {
+		return b
+	}
+	if s, ok := b.node.(*exprast.StringNode); ok && s.Value == "" {
+		return a
+	}
+	return lowered{node: binary("+", a.node, b.node), kind: kindString}
+}
+
+func (t *translator) binary(n *ast.BinaryExpression) (lowered, error) {
+	l, err := t.expr(n.Left)
+	if err != nil {
+		return lowered{}, err
+	}
+	r, err := t.expr(n.Right)
+	if err != nil {
+		return lowered{}, err
+	}
+	switch n.Operator {
+	case token.PLUS:
+		if l.kind == kindString || r.kind == kindString {
+			return concat(toString(l), toString(r)), nil
+		}
+		return t.arith("+", nil, t.toNumber(l), t.toNumber(r)), nil
+	case token.MINUS:
+		return t.arith("-", nil, t.toNumber(l), t.toNumber(r)), nil
+	case token.SLASH:
+		return t.arith("/", nil, t.toNumber(l), t.toNumber(r)), nil
+	case token.MULTIPLY:
+		ln, rn := t.toNumber(l), t.toNumber(r)
+		if positiveConstant(ln) || positiveConstant(rn) {
+			// goja's integer fast path differs from IEEE only in the sign of a zero
+			// product, which a positive factor cannot produce.
+			return t.arith("*", nil, ln, rn), nil
+		}
+		return t.arith(hMul, compat.Mul, ln, rn), nil
+	case token.REMAINDER:
+		return t.arith(hMod, compat.Mod, t.toNumber(l), t.toNumber(r)), nil
+	case token.EXPONENT:
+		return t.arith(hPow, compat.Pow, t.toNumber(l), t.toNumber(r)), nil
+	case token.LESS, token.GREATER, token.LESS_OR_EQUAL, token.GREATER_OR_EQUAL:
+		return t.relational(n.Operator, l, r), nil
+	case token.STRICT_EQUAL, token.STRICT_NOT_EQUAL:
+		return t.equality(n.Operator == token.STRICT_NOT_EQUAL, l, r, true)
+	case token.EQUAL, token.NOT_EQUAL:
+		return t.equality(n.Operator == token.NOT_EQUAL, l, r, false)
+	case token.LOGICAL_AND, token.LOGICAL_OR:
+		return t.logical(n.Operator == token.LOGICAL_AND, l, r)
+	case token.COALESCE:
+		if l.kind == kindNull {
+			return r, nil
+		}
+		return l, nil
+	}
+	return lowered{}, unsupportedf("operator %s", n.Operator)
+}
+
+func positiveConstant(l lowered) bool {
+	return l.num != nil && *l.num > 0 && !math.IsInf(*l.num, 0)
+}
+
+// arith lowers a numeric binary operation: a native expr operator when fn is nil,
+// otherwise a helper call (op is then the helper's name). Two constants are folded with
+// the same function the program would run.
+func (t *translator) arith(op string, fn func(a, b float64) float64, l, r lowered) lowered {
+	if l.num != nil && r.num != nil {
+		a, b := *l.num, *r.num
+		var v float64
+		switch {
+		case fn != nil:
+			v = fn(a, b)
+		case op == "+":
+			v = a + b
+		case op == "-":
+			v = a - b
+		case op == "*":
+			v = float64(a * b)
+		case op == "/":
+			v = a / b
+		}
+		return t.number(v)
+	}
+	if fn != nil {
+		return lowered{node: call(op, l.node, r.node), kind: kindNumber}
+	}
+	return lowered{node: binary(op, l.node, r.node), kind: kindNumber}
+}
+
+var relationalOps = map[token.Token]struct{ native, strHelper string }{
+	token.LESS:             {"<", hStrLess},
+	token.GREATER:          {">", hStrGt},
+	token.LESS_OR_EQUAL:    {"<=", hStrLessEq},
+	token.GREATER_OR_EQUAL: {">=", hStrGtEq},
+}
+
+func (t *translator) relational(op token.Token, l, r lowered) lowered {
+	ops := relationalOps[op]
+	if l.kind == kindString && r.kind == kindString {
+		return lowered{node: call(ops.strHelper, l.node, r.node), kind: kindBool}
+	}
+	ln, rn := t.toNumber(l), t.toNumber(r)
+	return lowered{node: binary(ops.native, ln.node, rn.node), kind: kindBool}
+}
+
+func (t *translator) equality(negate bool, l, r lowered, strict bool) (lowered, error) {
+	op := "=="
+	if negate {
+		op = "!="
+	}
+	switch {
+	case l.kind == kindNull && r.kind == kindNull:
+		return boolean(!negate), nil
+	case l.kind == r.kind:
+		return lowered{node: binary(op, l.node, r.node), kind: kindBool}, nil
+	case strict && l.simple && r.simple:
+		return boolean(negate), nil
+	case strict:
+		// Different kinds are never strictly equal, but both sides still run (they may throw).
+		return lowered{node: &exprast.SequenceNode{Nodes: []exprast.Node{l.node, r.node, &exprast.BoolNode{Value: negate}}}, kind: kindBool}, nil
+	}
+	return lowered{}, unsupported("== between values of different types")
+}
+
+func (t *translator) logical(and bool, l, r lowered) (lowered, error) {
+	if l.kind == kindBool && r.kind == kindBool {
+		op := "||"
+		if and {
+			op = "&&"
+		}
+		return lowered{node: binary(op, l.node, r.node), kind: kindBool}, nil
+	}
+	if l.kind == kindNull {
+		if and {
+			return l, nil
+		}
+		return r, nil
+	}
+	if l.kind != r.kind {
+		return lowered{}, unsupported("&& or || between values of different types")
+	}
+	// let t = l; truthy(t) ? r : t   (for ||: truthy(t) ? t : r)
+	name := fmt.Sprintf("t%d", t.vars)
+	t.vars++
+	ref := lowered{node: &exprast.IdentifierNode{Value: name}, kind: l.kind}
+	cond := &exprast.ConditionalNode{Cond: truthy(ref), Exp1: r.node, Exp2: ref.node}
+	if !and {
+		cond.Exp1, cond.Exp2 = ref.node, r.node
+	}
+	return lowered{node: &exprast.VariableDeclaratorNode{Name: name, Value: l.node, Expr: cond}, kind: l.kind}, nil
+}
+
+func (t *translator) unary(n *ast.UnaryExpression) (lowered, error) {
+	if n.Operator == token.TYPEOF {
+		if id, ok := n.Operand.(*ast.Identifier); ok {
+			if _, alias := t.slots[id.Name.String()]; !alias && !availableGlobals[id.Name.String()] {
+				return str("undefined"), nil
+			}
+		}
+	}
+	v, err := t.expr(n.Operand)
+	if err != nil {
+		return lowered{}, err
+	}
+	switch n.Operator {
+	case token.NOT:
+		if v.kind == kindBool {
+			return lowered{node: &exprast.UnaryNode{Operator: "!", Node: v.node}, kind: kindBool}, nil
+		}
+		return lowered{node: &exprast.UnaryNode{Operator: "!", Node: truthy(v)}, kind: kindBool}, nil
+	case token.MINUS:
+		num := t.toNumber(v)
+		if num.num != nil && *num.num != 0 && !math.IsNaN(*num.num) {
+			return t.number(-*num.num), nil
+		}
+		return lowered{node: call(hNeg, num.node), kind: kindNumber}, nil
+	case token.PLUS:
+		return t.toNumber(v), nil
+	case token.TYPEOF:
+		if !v.simple {
+			return lowered{}, unsupported("typeof of a computed value")
+		}
+		return str(typeofName[v.kind]), nil
+	}
+	return lowered{}, unsupportedf("unary operator %s", n.Operator)
+}
+
+func (t *translator) conditional(n *ast.ConditionalExpression) (lowered, error) {
+	test, err := t.expr(n.Test)
+	if err != nil {
+		return lowered{}, err
+	}
+	a, err := t.expr(n.Consequent)
+	if err != nil {
+		return lowered{}, err
+	}
+	b, err := t.expr(n.Alternate)
+	if err != nil {
+		return lowered{}, err
+	}
+	if a.kind != b.kind {
+		return lowered{}, unsupported("conditional branches of different types")
+	}
+	return lowered{node: &exprast.ConditionalNode{Ternary: true, Cond: truthy(test), Exp1: a.node, Exp2: b.node}, kind: a.kind}, nil
+}
+
+// args lowers call arguments that must all be numbers.
+func (t *translator) numberArgs(list []ast.Expression, what string) ([]lowered, error) {
+	out := make([]lowered, len(list))
+	for i, a := range list {
+		v, err := t.expr(a)
+		if err != nil {
+			return nil, err
+		}
+		if v.kind != kindNumber {
+			return nil, unsupportedf("%s with a non-number argument", what)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func (t *translator) call(n *ast.CallExpression) (lowered, error) {
+	switch callee := n.Callee.(type) {
+	case *ast.DotExpression:
+		if obj, ok := callee.Left.(*ast.Identifier); ok && obj.Name == "Math" {
+			return t.mathCall(callee.Identifier.Name.String(), n.ArgumentList)
+		}
+		return t.method(callee, n.ArgumentList)
+	case *ast.Identifier:
+		return t.globalCall(callee.Name.String(), n.ArgumentList)
+	}
+	return lowered{}, unsupported("call of a computed function")
+}
+
+func (t *translator) mathCall(name string, list []ast.Expression) (lowered, error) {
+	what := "Math." + name
+	args, err := t.numberArgs(list, what)
+	if err != nil {
+		return lowered{}, err
+	}
+	if f, ok := mathFuncs[name]; ok && len(args) == 1 {
+		if args[0].num != nil {
+			return t.number(f(*args[0].num)), nil
+		}
+		return lowered{node: call(mathHelperName(name), args[0].node), kind: kindNumber}, nil
+	}
+	if h, ok := mathFuncs2[name]; ok && len(args) == 2 {
+		return lowered{node: call(h, args[0].node, args[1].node), kind: kindNumber}, nil
+	}
+	if name == "max" || name == "min" {
+		h, acc := hMax, t.number(math.Inf(-1))
+		if name == "min" {
+			h, acc = hMin, t.number(math.Inf(1))
+		}
+		for _, a := range args {
+			acc = lowered{node: call(h, acc.node, a.node), kind: kindNumber}
+		}
+		return acc, nil
+	}
+	return lowered{}, unsupportedf("%s with %d arguments", what, len(args))
+}
+
+func (t *translator) globalCall(name string, list []ast.Expression) (lowered, error) {
+	if len(list) != 1 {
+		return lowered{}, unsupportedf("%s with %d arguments", name, len(list))
+	}
+	v, err := t.expr(list[0])
+	if err != nil {
+		return lowered{}, err
+	}
+	switch {
+	case name == "String":
+		return toString(v), nil
+	case name == "Number":
+		return t.toNumber(v), nil
+	case name == "Boolean":
+		return lowered{node: truthy(v), kind: kindBool}, nil
+	case name == "isNaN" && v.kind == kindNumber:
+		return lowered{node: call(hIsNaN, v.node), kind: kindBool}, nil
+	case name == "isFinite" && v.kind == kindNumber:
+		return lowered{node: call(hIsFinite, v.node), kind: kindBool}, nil
+	case name == "parseFloat" && v.kind == kindString:
+		return lowered{node: call(hParseF, v.node), kind: kindNumber}, nil
+	}
+	return lowered{}, unsupportedf("call of %s", name)
+}
+
+func (t *translator) method(callee *ast.DotExpression, list []ast.Expression) (lowered, error) {
+	name := callee.Identifier.Name.String()
+	recv, err := t.expr(callee.Left)
+	if err != nil {
+		return lowered{}, err
+	}
+	switch {
+	case recv.kind == kindNumber && name == "toFixed" && len(list) <= 1:
+		digits := t.number(0)
+		if len(list) == 1 {
+			args, err := t.numberArgs(list, "toFixed")
+			if err != nil {
+				return lowered{}, err
+			}
+			digits = args[0]
+		}
+		return lowered{node: call(hToFixed, recv.node, digits.node), kind: kindString}, nil
+	case recv.kind == kindNumber && name == "toString" && len(list) == 0:
+		return toString(recv), nil
+	case recv.kind == kindString && name == "toString" && len(list) == 0:
+		return recv, nil
+	case recv.kind == kindString && name == "toUpperCase" && len(list) == 0:
+		return lowered{node: call(hUpper, recv.node), kind: kindString}, nil
+	case recv.kind == kindString && name == "toLowerCase" && len(list) == 0:
+		return lowered{node: call(hLower, recv.node), kind: kindString}, nil
+	}
+	return lowered{}, unsupportedf("method %s", name)
+}
+
+func (t *translator) dot(n *ast.DotExpression) (lowered, error) {
+	name := n.Identifier.Name.String()
+	if obj, ok := n.Left.(*ast.Identifier); ok && obj.Name == "Math" {
+		if c, ok := mathConstants[name]; ok {
+			return t.number(c), nil
+		}
+		return lowered{}, unsupportedf("Math.%s", name)
+	}
+	recv, err := t.expr(n.Left)
+	if err != nil {
+		return lowered{}, err
+	}
+	if recv.kind == kindString && name == "length" {
+		return lowered{node: call(hStrLen, recv.node), kind: kindNumber}, nil
+	}
+	return lowered{}, unsupportedf("property .%s", name)
+}
+
+// describe names a JavaScript construct for fallback reasons.
+func describe(e ast.Expression) string {
+	switch e.(type) {
+	case *ast.FunctionLiteral, *ast.ArrowFunctionLiteral:
+		return "function"
+	case *ast.ClassLiteral:
+		return "class"
+	case *ast.NewExpression:
+		return "new"
+	case *ast.ObjectLiteral:
+		return "object literal"
+	case *ast.ArrayLiteral:
+		return "array literal"
+	case *ast.AssignExpression:
+		return "assignment"
+	case *ast.RegExpLiteral:
+		return "regular expression"
+	case *ast.BracketExpression:
+		return "computed member access"
+	case *ast.SequenceExpression:
+		return "comma sequence"
+	case *ast.OptionalChain:
+		return "optional chaining"
+	case *ast.ThisExpression:
+		return "this"
+	}
+	return fmt.Sprintf("%T", e)
+}

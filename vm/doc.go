@@ -1,0 +1,4 @@
+// Package vm evaluates compiled mapping programs. Expr bytecode runs on reused expr
+// VMs (one per goroutine at a time, taken from a pool, with a reused environment map),
+// and the goja fallback runs in a pool of sandboxed runtimes (see Sandbox).
+package vm
