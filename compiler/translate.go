@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 
-	exprast "github.com/expr-lang/expr/ast"
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/token"
 	"github.com/dop251/goja/unistring"
+	exprast "github.com/expr-lang/expr/ast"
 
 	"github.com/unsproc/unsproc/compat"
 	"github.com/unsproc/unsproc/vm"
