@@ -1,0 +1,119 @@
+package processor
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/unsproc/unsproc/compiler"
+)
+
+// ModeTimeseries is the only processing mode (spec §2.1).
+const ModeTimeseries = "timeseries"
+
+// Config is the stream processor's configuration (spec §2.1). It is what the Benthos
+// `stream_processor` block holds; programs may also fill it in directly.
+type Config struct {
+	// Mode must be ModeTimeseries.
+	Mode string
+	// OutputTopic is the prefix of every output topic.
+	OutputTopic string
+	// Model names the data contract: outputs go to
+	// <OutputTopic>._<Model.Name>_<Model.Version>.<virtual path>.
+	Model Model
+	// Sources maps each alias (a JavaScript identifier usable in mappings) to the exact
+	// UNS topic whose values it holds. Several aliases may share a topic.
+	Sources map[string]string
+	// Mapping is a nested object whose leaves are JavaScript expressions. Nested keys
+	// join with '.' into virtual paths; a non-string leaf (number, bool, null, list)
+	// is turned into expression text with %v, as YAML scalars are (spec §2.2).
+	Mapping map[string]any
+	// Timeout bounds one evaluation in the goja sandbox; zero means the compiler's
+	// default (100 ms).
+	Timeout time.Duration
+	// Engine selects the evaluation engine; the zero value is compiler.EngineAuto.
+	Engine compiler.Engine
+}
+
+// Model is the data-contract name and version of the outputs.
+type Model struct {
+	Name    string
+	Version string
+}
+
+// ConfigError lists every problem found in a configuration.
+type ConfigError struct {
+	Problems []error
+}
+
+// Error lists the problems, one per line when there are several.
+func (e *ConfigError) Error() string {
+	if len(e.Problems) == 1 {
+		return "invalid configuration: " + e.Problems[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid configuration (%d problems):", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Unwrap gives the individual problems to errors.Is and errors.As.
+func (e *ConfigError) Unwrap() []error { return e.Problems }
+
+// MappingError is a problem with the mapping at a virtual path.
+type MappingError struct {
+	Path string
+	Err  error // a *compiler.Error, a *NonEmittableError or a plain error
+}
+
+// Error names the mapping and the problem; compiler errors carry position and hint.
+func (e *MappingError) Error() string { return fmt.Sprintf("mapping %q: %v", e.Path, e.Err) }
+
+// Unwrap returns the underlying problem.
+func (e *MappingError) Unwrap() error { return e.Err }
+
+// checkFields reports the problems of the plain fields, in the order of spec §2.3,
+// with the reference's wording.
+func (c *Config) checkFields() []error {
+	var problems []error
+	switch c.Mode {
+	case ModeTimeseries:
+	case "":
+		problems = append(problems, fmt.Errorf("mode is required (use %q)", ModeTimeseries))
+	default:
+		problems = append(problems, fmt.Errorf("unsupported mode: %s (only '%s' is supported)", c.Mode, ModeTimeseries))
+	}
+	if c.OutputTopic == "" {
+		problems = append(problems, fmt.Errorf("output_topic is required"))
+	}
+	if c.Model.Name == "" {
+		problems = append(problems, fmt.Errorf("model name is required"))
+	}
+	if c.Model.Version == "" {
+		problems = append(problems, fmt.Errorf("model version is required"))
+	}
+	if len(c.Sources) == 0 {
+		problems = append(problems, fmt.Errorf("at least one source mapping is required"))
+	}
+	if c.Timeout < 0 {
+		problems = append(problems, fmt.Errorf("timeout must not be negative, got %v", c.Timeout))
+	}
+	return problems
+}
+
+// topicPrefix is what every output topic starts with, before the virtual path.
+func (c *Config) topicPrefix() string {
+	return c.OutputTopic + "._" + c.Model.Name + "_" + c.Model.Version + "."
+}
+
+// compilerOptions are the compiler settings the config asks for.
+func (c *Config) compilerOptions() []compiler.Option {
+	opts := []compiler.Option{compiler.WithEngine(c.Engine)}
+	if c.Timeout > 0 {
+		opts = append(opts, compiler.WithTimeout(c.Timeout))
+	}
+	return opts
+}

@@ -1,0 +1,28 @@
+package processor
+
+import "github.com/unsproc/unsproc/compiler"
+
+// Mapping is one compiled mapping of a Processor. It is immutable and safe to share.
+type Mapping struct {
+	index    int
+	path     string
+	topic    string
+	prog     *compiler.Program
+	depSlots []int
+	// value is the JSON of a pure static mapping's result, computed at construction;
+	// nil for mappings evaluated per message.
+	value []byte
+}
+
+// Index is the mapping's position in Processor.Mappings: statics first, then dynamics,
+// each group sorted by virtual path.
+func (m *Mapping) Index() int { return m.index }
+
+// Path is the virtual path (spec §2.2), e.g. "motor.rpm".
+func (m *Mapping) Path() string { return m.path }
+
+// Topic is the output topic of the mapping.
+func (m *Mapping) Topic() string { return m.topic }
+
+// Program is the compiled expression (source, kind, dependencies, engine).
+func (m *Mapping) Program() *compiler.Program { return m.prog }

@@ -1,0 +1,159 @@
+package processor
+
+import "math"
+
+// jsonNumber is a JSON number token split into its parts.
+type jsonNumber struct {
+	neg      bool
+	intPart  []byte // digits before the '.'
+	fracPart []byte // digits after the '.', possibly none
+	exp      int    // the exponent after 'e', clamped to ±maxExp
+}
+
+// numDigits is the number of mantissa digits (integer and fraction part).
+func (n *jsonNumber) numDigits() int { return len(n.intPart) + len(n.fracPart) }
+
+// digit is mantissa digit i, counting the integer part first.
+func (n *jsonNumber) digit(i int) byte {
+	if i < len(n.intPart) {
+		return n.intPart[i]
+	}
+	return n.fracPart[i-len(n.intPart)]
+}
+
+// maxExp bounds stored exponents; anything beyond already decides every question asked
+// of a number here.
+const maxExp = 1 << 20
+
+// scanNumber reads the JSON number at the start of b (RFC 8259 grammar) and returns it
+// with the number of bytes it spans, or ok=false when b does not start with one.
+func scanNumber(b []byte) (n jsonNumber, size int, ok bool) {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		n.neg = true
+		i++
+	}
+	start := i
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	default:
+		return n, 0, false
+	}
+	n.intPart = b[start:i]
+	if i < len(b) && b[i] == '.' {
+		i++
+		fracStart := i
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+		if i == fracStart {
+			return n, 0, false
+		}
+		n.fracPart = b[fracStart:i]
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		negExp := false
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			negExp = b[i] == '-'
+			i++
+		}
+		expStart := i
+		for ; i < len(b) && isDigit(b[i]); i++ {
+			if n.exp < maxExp {
+				n.exp = n.exp*10 + int(b[i]-'0')
+			}
+		}
+		if i == expStart {
+			return n, 0, false
+		}
+		if negExp {
+			n.exp = -n.exp
+		}
+	}
+	return n, i, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// parseTimestamp accepts a JSON number token whose value is an integer greater than 0
+// and below 2^63, in any notation (1700000000000, 1.7e12, 1700000000000.0). It works
+// on the decimal digits, so values near 2^63 are judged exactly.
+func parseTimestamp(tok []byte) (int64, bool) {
+	n, size, ok := scanNumber(tok)
+	if !ok || size != len(tok) {
+		return 0, false
+	}
+	return n.timestamp()
+}
+
+// timestamp is n as a timestamp_ms (see parseTimestamp).
+func (n *jsonNumber) timestamp() (int64, bool) {
+	if n.neg {
+		return 0, false
+	}
+	lo, hi := 0, n.numDigits()
+	for lo < hi && n.digit(lo) == '0' {
+		lo++
+	}
+	exp := n.exp - len(n.fracPart) // value = digits[lo:hi] × 10^exp
+	for hi > lo && n.digit(hi-1) == '0' {
+		hi--
+		exp++
+	}
+	// 10^19 > 2^63, so more than 19 significant places can never fit.
+	if lo == hi || exp < 0 || hi-lo+exp > 19 {
+		return 0, false
+	}
+	var v uint64
+	for i := lo; i < hi; i++ {
+		v = v*10 + uint64(n.digit(i)-'0')
+	}
+	for range exp {
+		v *= 10
+	}
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(v), true
+}
+
+// pow10 holds the powers of ten a float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// exactFloat converts n to the nearest float64 when a single exact multiplication or
+// division does it (mantissa ≤ 2^53, decimal exponent within ±22: Clinger's fast
+// path, correctly rounded). ok=false leaves the other cases to a full parser.
+func exactFloat(n jsonNumber) (float64, bool) {
+	if n.numDigits() > 19 {
+		return 0, false
+	}
+	var m uint64
+	for i := range n.numDigits() {
+		m = m*10 + uint64(n.digit(i)-'0')
+	}
+	if m > 1<<53 {
+		return 0, false
+	}
+	exp := n.exp - len(n.fracPart)
+	f := float64(m)
+	switch {
+	case m == 0:
+	case exp >= 0 && exp < len(pow10):
+		f *= pow10[exp]
+	case exp < 0 && -exp < len(pow10):
+		f /= pow10[-exp]
+	default:
+		return 0, false
+	}
+	if n.neg {
+		f = -f
+	}
+	return f, true
+}

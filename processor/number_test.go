@@ -1,0 +1,77 @@
+package processor
+
+import (
+	"math"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestParseTimestamp(t *testing.T) {
+	tests := []struct {
+		tok  string
+		want int64
+		ok   bool
+	}{
+		{"1", 1, true},
+		{"1700000000000", 1700000000000, true},
+		{"1.7e12", 1700000000000, true},
+		{"1.7E+12", 1700000000000, true},
+		{"17e11", 1700000000000, true},
+		{"1700000000000.000", 1700000000000, true},
+		{"170000000000000e-2", 1700000000000, true},
+		{"0.0000001e7", 1, true},
+		{"10e-1", 1, true},
+		{"9223372036854775807", math.MaxInt64, true},
+		{"922337203685477580.7e1", math.MaxInt64, true},
+		{"0", 0, false},
+		{"0.0", 0, false},
+		{"0e5", 0, false},
+		{"-0", 0, false},
+		{"-5", 0, false},
+		{"1.5", 0, false},
+		{"15e-1", 0, false},
+		{"1e-1", 0, false},
+		{"9223372036854775808", 0, false},
+		{"9.3e18", 0, false},
+		{"1e19", 0, false},
+		{"1e999999999999", 0, false},
+		{"1e-999999999999", 0, false},
+		{"99999999999999999999", 0, false},
+		{"01", 0, false},
+		{"1.", 0, false},
+		{".5", 0, false},
+		{"1e", 0, false},
+		{"+1", 0, false},
+		{"1 ", 0, false},
+		{`"1"`, 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tok, func(t *testing.T) {
+			got, ok := parseTimestamp([]byte(tt.tok))
+			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestExactFloatMatchesParseFloat(t *testing.T) {
+	toks := []string{"0", "-0", "1", "25.5", "-3.25", "0.1", "4.00001", "123456789", "1e22", "1e-22",
+		"9007199254740992", "3.14159", "100000000000000000000", "0.000001", "1.7976931348623157e308"}
+	for _, tok := range toks {
+		t.Run(tok, func(t *testing.T) {
+			n, size, ok := scanNumber([]byte(tok))
+			assert.True(t, ok)
+			assert.Equal(t, len(tok), size)
+			f, exact := exactFloat(n)
+			if !exact {
+				return // left to the full parser
+			}
+			want, err := strconv.ParseFloat(tok, 64)
+			assert.NoError(t, err)
+			assert.Equal(t, math.Float64bits(want), math.Float64bits(f))
+		})
+	}
+}

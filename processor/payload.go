@@ -1,0 +1,87 @@
+package processor
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/bytedance/sonic"
+)
+
+// PayloadError says why an input payload was rejected (spec §14.8). The message is
+// skipped and the state is left unchanged.
+type PayloadError struct {
+	Reason string
+}
+
+// Error implements error.
+func (e *PayloadError) Error() string { return "invalid timeseries payload: " + e.Reason }
+
+var (
+	errNotObject    = &PayloadError{Reason: `not a JSON object (expected {"value": …, "timestamp_ms": …})`}
+	errValueMissing = &PayloadError{Reason: `"value" is missing`}
+	errValueNull    = &PayloadError{Reason: `"value" is null`}
+	errTsMissing    = &PayloadError{Reason: `"timestamp_ms" is missing`}
+	errTsInvalid    = &PayloadError{Reason: `"timestamp_ms" must be an integral JSON number greater than 0 and below 2^63`}
+)
+
+// decodePayload decodes a timeseries payload {"value": <any non-null JSON>,
+// "timestamp_ms": <integral number in (0, 2^63)>}. Keys match exactly, other keys are
+// ignored and a repeated key keeps its last value. The value comes back as
+// encoding/json would decode it into an any. The usual flat shape takes an
+// allocation-free path (apart from boxing the value); anything else goes through sonic.
+func decodePayload(b []byte) (v any, ts int64, err error) {
+	if v, ts, err, ok := decodeFlat(b); ok {
+		return v, ts, err
+	}
+	return decodeGeneral(b)
+}
+
+// decodeGeneral handles every payload with sonic, which validates the whole document
+// like encoding/json.
+func decodeGeneral(b []byte) (any, int64, error) {
+	var fields map[string]json.RawMessage
+	if err := sonic.ConfigStd.Unmarshal(b, &fields); err != nil {
+		if len(b) > 0 && b[firstNonSpace(b)] != '{' {
+			return nil, 0, errNotObject
+		}
+		return nil, 0, &PayloadError{Reason: "invalid JSON: " + firstLine(err.Error())}
+	}
+	if fields == nil {
+		return nil, 0, errNotObject // top-level null
+	}
+	rawValue, ok := fields["value"]
+	if !ok {
+		return nil, 0, errValueMissing
+	}
+	rawTs, ok := fields["timestamp_ms"]
+	if !ok {
+		return nil, 0, errTsMissing
+	}
+	ts, valid := parseTimestamp(rawTs)
+	if !valid {
+		return nil, 0, errTsInvalid
+	}
+	var v any
+	if err := sonic.ConfigStd.Unmarshal(rawValue, &v); err != nil {
+		return nil, 0, &PayloadError{Reason: `invalid "value": ` + firstLine(err.Error())}
+	}
+	if v == nil {
+		return nil, 0, errValueNull
+	}
+	return v, ts, nil
+}
+
+func firstNonSpace(b []byte) int {
+	i := 0
+	for i < len(b)-1 && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -1,0 +1,168 @@
+package processor
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// Boxed booleans: converting a bool to an interface does not allocate, but naming them
+// keeps the intent visible.
+var (
+	boxedTrue  any = true
+	boxedFalse any = false
+)
+
+// flatScanner reads the usual timeseries payload: one object whose members are
+// scalars (numbers, strings without escapes, true, false, null). Anything else makes it
+// give up, and decodePayload falls back to the general decoder.
+type flatScanner struct {
+	b []byte
+	i int
+}
+
+// decodeFlat decodes b when it has the flat shape. handled=false means the payload
+// needs the general decoder; the results are then meaningless.
+func decodeFlat(b []byte) (v any, ts int64, err error, handled bool) {
+	s := flatScanner{b: b}
+	if !s.consume('{') {
+		return nil, 0, nil, false
+	}
+	var (
+		value        any
+		valueSeen    bool
+		tsSeen, tsOK bool
+	)
+	if !s.consume('}') {
+		for {
+			key, ok := s.str()
+			if !ok || !s.consume(':') {
+				return nil, 0, nil, false
+			}
+			s.space()
+			switch {
+			case string(key) == "value":
+				if value, ok = s.scalar(true); !ok {
+					return nil, 0, nil, false
+				}
+				valueSeen = true
+			case string(key) == "timestamp_ms":
+				n, size, isNum := scanNumber(s.b[s.i:])
+				if !isNum {
+					return nil, 0, nil, false // let the general decoder judge the token
+				}
+				s.i += size
+				tsSeen = true
+				ts, tsOK = n.timestamp()
+			default:
+				if _, ok = s.scalar(false); !ok {
+					return nil, 0, nil, false
+				}
+			}
+			if s.consume(',') {
+				continue
+			}
+			if s.consume('}') {
+				break
+			}
+			return nil, 0, nil, false
+		}
+	}
+	s.space()
+	if s.i != len(s.b) {
+		return nil, 0, nil, false
+	}
+	switch {
+	case !valueSeen:
+		return nil, 0, errValueMissing, true
+	case value == nil:
+		return nil, 0, errValueNull, true
+	case !tsSeen:
+		return nil, 0, errTsMissing, true
+	case !tsOK:
+		return nil, 0, errTsInvalid, true
+	}
+	return value, ts, nil, true
+}
+
+func (s *flatScanner) space() {
+	for s.i < len(s.b) && isSpace(s.b[s.i]) {
+		s.i++
+	}
+}
+
+// consume skips white space and then c, reporting whether c was there.
+func (s *flatScanner) consume(c byte) bool {
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string without escapes, control characters or invalid UTF-8 and returns
+// its content.
+func (s *flatScanner) str() ([]byte, bool) {
+	if !s.consume('"') {
+		return nil, false
+	}
+	end := bytes.IndexByte(s.b[s.i:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	content := s.b[s.i : s.i+end]
+	for _, c := range content {
+		if c < 0x20 || c == '\\' {
+			return nil, false
+		}
+	}
+	if !utf8.Valid(content) {
+		return nil, false
+	}
+	s.i += end + 1
+	return content, true
+}
+
+// scalar reads a number, string, true, false or null at s.i. With keep it returns the
+// value boxed as encoding/json would decode it (null → nil); without, it only checks
+// and skips it.
+func (s *flatScanner) scalar(keep bool) (any, bool) {
+	if s.i >= len(s.b) {
+		return nil, false
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		content, ok := s.str()
+		if !ok || !keep {
+			return nil, ok
+		}
+		return string(content), true
+	case c == 't':
+		return boxedTrue, s.literal("true")
+	case c == 'f':
+		return boxedFalse, s.literal("false")
+	case c == 'n':
+		return nil, s.literal("null")
+	}
+	n, size, ok := scanNumber(s.b[s.i:])
+	if !ok {
+		return nil, false
+	}
+	s.i += size
+	if !keep {
+		return nil, true
+	}
+	f, ok := exactFloat(n)
+	if !ok {
+		return nil, false
+	}
+	return f, true
+}
+
+func (s *flatScanner) literal(word string) bool {
+	if !bytes.HasPrefix(s.b[s.i:], []byte(word)) {
+		return false
+	}
+	s.i += len(word)
+	return true
+}

@@ -1,0 +1,272 @@
+package processor
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/state"
+)
+
+// Processor is the host-agnostic stream processor: it keeps the last value of every
+// source alias and turns each accepted input into outputs, one per mapping that fires
+// (spec §5 with the changes of §14). It is safe for concurrent use; one instance is
+// meant to serve every pipeline thread.
+type Processor struct {
+	mappings []*Mapping // statics, then dynamics; each group sorted by path
+	statics  int        // how many of mappings are static
+	sources  map[string]*source
+	state    *state.Table
+	observer Observer
+	scratch  sync.Pool // *scratch
+}
+
+// source is what a message on one configured topic does: the slots it updates (every
+// alias naming the topic) and the dynamic mappings that then fire, in output order.
+type source struct {
+	slots      []int
+	dependents []int
+}
+
+// scratch is the per-call working memory of Process, reused through a pool.
+type scratch struct {
+	buf  []byte
+	vals []any
+	enc  encoder
+}
+
+// Output is one output message. Payload is {"value":<json>,"timestamp_ms":<int>} and
+// is only valid during the emit callback; copy it to keep it.
+type Output struct {
+	Mapping *Mapping
+	Topic   string
+	Payload []byte
+}
+
+// Result summarises what Process did with one input.
+type Result struct {
+	// Matched reports that the topic is a configured source. Unmatched messages are
+	// skipped without reading the payload (spec §14.7).
+	Matched bool
+	// Outputs is how many outputs were emitted.
+	Outputs int
+	// Err is the *PayloadError of a rejected payload; the state is then unchanged.
+	Err error
+}
+
+// Option adjusts how New builds a Processor.
+type Option func(*settings)
+
+type settings struct {
+	observer     Observer
+	compilerOpts []compiler.Option
+}
+
+// WithObserver reports every evaluation to o.
+func WithObserver(o Observer) Option { return func(s *settings) { s.observer = o } }
+
+// WithCompilerOptions passes extra options to every compiler.Compile call, after the
+// ones the Config implies (for example compiler.WithClock in tests).
+func WithCompilerOptions(opts ...compiler.Option) Option {
+	return func(s *settings) { s.compilerOpts = append(s.compilerOpts, opts...) }
+}
+
+// New validates cfg, compiles every mapping and evaluates the pure static ones. A
+// configuration with problems returns a *ConfigError listing all of them.
+func New(cfg Config, opts ...Option) (*Processor, error) {
+	var set settings
+	for _, o := range opts {
+		o(&set)
+	}
+	problems := cfg.checkFields()
+	aliases := slices.Sorted(maps.Keys(cfg.Sources))
+	for _, a := range aliases {
+		if err := compiler.ValidateAlias(a); err != nil {
+			problems = append(problems, fmt.Errorf("sources: %w", err))
+		}
+	}
+	leaves, dups := flatten(cfg.Mapping)
+	problems = append(problems, dups...)
+	copts := append(cfg.compilerOptions(), set.compilerOpts...)
+	prefix := cfg.topicPrefix()
+
+	var statics, dynamics []*Mapping
+	for _, l := range leaves {
+		m, err := compileMapping(l, aliases, prefix, copts)
+		if err != nil {
+			problems = append(problems, &MappingError{Path: l.path, Err: err})
+			continue
+		}
+		if m.prog.Kind() == compiler.Dynamic {
+			dynamics = append(dynamics, m)
+		} else {
+			statics = append(statics, m)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &ConfigError{Problems: problems}
+	}
+
+	p := &Processor{
+		mappings: append(statics, dynamics...),
+		statics:  len(statics),
+		observer: set.observer,
+	}
+	deps := make([][]string, len(p.mappings))
+	maxDeps := 0
+	for i, m := range p.mappings {
+		m.index = i
+		deps[i] = m.prog.Deps()
+		maxDeps = max(maxDeps, len(deps[i]))
+	}
+	layout, err := state.NewLayout(aliases, deps)
+	if err != nil {
+		return nil, fmt.Errorf("building the state layout: %w", err) // the compiler only reports aliases as deps
+	}
+	for i, m := range p.mappings {
+		m.depSlots = layout.DepSlots(i)
+	}
+	p.state = state.NewTable(layout)
+	p.sources = buildSources(layout, cfg.Sources)
+	p.scratch.New = func() any { return &scratch{buf: make([]byte, 0, 256), vals: make([]any, maxDeps)} }
+	return p, nil
+}
+
+// compileMapping compiles one leaf; a pure static is evaluated now and must give an
+// emittable value (spec §14.4).
+func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compiler.Option) (*Mapping, error) {
+	prog, err := compiler.Compile(l.src, aliases, opts...)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mapping{path: l.path, topic: topicPrefix + l.path, prog: prog}
+	if prog.Kind() != compiler.Static {
+		return m, nil
+	}
+	v, _, err := prog.EvalSlots(nil)
+	if err != nil {
+		return nil, fmt.Errorf("static expression %q fails: %w", l.src, err)
+	}
+	var enc encoder
+	if m.value, err = enc.appendValue(nil, v); err != nil {
+		var ne *NonEmittableError
+		if errors.As(err, &ne) {
+			return nil, fmt.Errorf("static expression %q never gives an output: %w", l.src, err)
+		}
+		return nil, err
+	}
+	return m, nil
+}
+
+// buildSources groups the aliases by topic and merges the dependents of aliases that
+// share one, so that each dependent fires once per message (spec §14.6).
+func buildSources(layout *state.Layout, topics map[string]string) map[string]*source {
+	sources := make(map[string]*source, len(topics))
+	for slot := range layout.Len() {
+		topic := topics[layout.Alias(slot)]
+		s := sources[topic]
+		if s == nil {
+			s = &source{}
+			sources[topic] = s
+		}
+		s.slots = append(s.slots, slot)
+		for _, m := range layout.Dependents(slot) {
+			if !slices.Contains(s.dependents, m) {
+				s.dependents = append(s.dependents, m)
+			}
+		}
+	}
+	for _, s := range sources {
+		slices.Sort(s.dependents) // mapping order is output order
+	}
+	return sources
+}
+
+// Process handles one input message: topic is its umh_topic, payload its bytes. It
+// calls emit once per output, in output order (statics, then dynamics, each by path).
+// It does not allocate on its own for the usual numeric payloads beyond what storing
+// the value and evaluating the mappings need.
+func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Result {
+	src := p.sources[topic]
+	if src == nil {
+		return Result{}
+	}
+	v, ts, err := decodePayload(payload)
+	if err != nil {
+		return Result{Matched: true, Err: err}
+	}
+	for _, slot := range src.slots {
+		p.state.Store(slot, v, ts)
+	}
+
+	sc := p.scratch.Get().(*scratch)
+	n := 0
+	for _, m := range p.mappings[:p.statics] {
+		if p.emitMapping(m, nil, ts, sc, emit) {
+			n++
+		}
+	}
+	for _, i := range src.dependents {
+		m := p.mappings[i]
+		vals := sc.vals[:len(m.depSlots)]
+		if !p.state.Gather(m.depSlots, vals) {
+			if p.observer != nil {
+				p.observer.Waiting(m)
+			}
+			continue
+		}
+		if p.emitMapping(m, vals, ts, sc, emit) {
+			n++
+		}
+	}
+	clear(sc.vals) // do not keep values alive from the pool
+	p.scratch.Put(sc)
+	return Result{Matched: true, Outputs: n}
+}
+
+// emitMapping evaluates m (unless its value is precomputed), builds its payload in
+// sc.buf and emits it. It reports whether there was an output.
+func (p *Processor) emitMapping(m *Mapping, vals []any, ts int64, sc *scratch, emit func(Output)) bool {
+	buf := append(sc.buf[:0], `{"value":`...)
+	if m.value != nil {
+		buf = append(buf, m.value...)
+	} else {
+		var start time.Time
+		if p.observer != nil {
+			start = time.Now()
+		}
+		v, fallback, err := m.prog.EvalSlots(vals)
+		var took time.Duration
+		if p.observer != nil {
+			took = time.Since(start)
+		}
+		if err == nil {
+			buf, err = sc.enc.appendValue(buf, v)
+		}
+		sc.buf = buf
+		if p.observer != nil {
+			p.observer.Evaluated(m, took, fallback, err)
+		}
+		if err != nil {
+			return false
+		}
+	}
+	buf = append(buf, `,"timestamp_ms":`...)
+	buf = strconv.AppendInt(buf, ts, 10)
+	buf = append(buf, '}')
+	sc.buf = buf
+	emit(Output{Mapping: m, Topic: m.topic, Payload: buf})
+	return true
+}
+
+// Mappings lists the compiled mappings in output order: statics, then dynamics, each
+// group sorted by virtual path. The caller must not modify the slice.
+func (p *Processor) Mappings() []*Mapping { return p.mappings }
+
+// State is the processor's live state table (for inspection; Process writes it).
+func (p *Processor) State() *state.Table { return p.state }
