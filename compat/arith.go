@@ -19,6 +19,48 @@ func Mul(a, b float64) float64 {
 	return a * b
 }
 
+// goja computes + - * of two integer values (IsInt) in int64 and stores an
+// exact result n with |n| > 2^53 as a float. For |n| = 2^53+1 that float is
+// ±2^53, which is int-like but not normalised: it exports as float64, where
+// Export gives int64 (2^53 + 1 exports float64(9007199254740992)). Only the
+// export of that very value shows it; any further arithmetic normalises it
+// again. The Checked variants below report ok=false in exactly that case, so
+// a caller uses them where the result can reach the output unchanged (directly
+// or through ?:, &&, ||, ??, or a literal) and the plain operators elsewhere.
+
+// AddChecked is goja's `+` on two numbers (the IEEE sum), with ok=false when
+// goja would hold the result as an unnormalised ±2^53.
+func AddChecked(a, b float64) (float64, bool) {
+	r := a + b
+	return r, !atSafeBoundary(r) || !IsInt(a) || !IsInt(b) || !unnormalisedInt(int64(a)+int64(b))
+}
+
+// SubChecked is goja's `-` on two numbers (the IEEE difference), with
+// ok=false when goja would hold the result as an unnormalised ±2^53.
+func SubChecked(a, b float64) (float64, bool) {
+	r := a - b
+	return r, !atSafeBoundary(r) || !IsInt(a) || !IsInt(b) || !unnormalisedInt(int64(a)-int64(b))
+}
+
+// MulChecked is Mul, with ok=false when goja would hold the result as an
+// unnormalised ±2^53 (for example 3 * 3002399751580331).
+func MulChecked(a, b float64) (float64, bool) {
+	r := Mul(a, b)
+	return r, !atSafeBoundary(r) || !IsInt(a) || !IsInt(b) || !unnormalisedInt(int64(a)*int64(b))
+}
+
+// atSafeBoundary reports whether r is ±2^53, the only float an exact integer
+// result of magnitude 2^53+1 rounds to.
+func atSafeBoundary(r float64) bool {
+	return r == maxSafeInt || r == -maxSafeInt
+}
+
+// unnormalisedInt reports whether goja stores the exact integer result n as a
+// float that exports as float64 although it is int-like.
+func unnormalisedInt(n int64) bool {
+	return n == maxSafeInt+1 || n == -(maxSafeInt+1)
+}
+
 // Mod is goja's `%` on two numbers. goja's int64 path (remainder with the
 // dividend's sign, -0 for a zero remainder of a negative dividend, NaN for a
 // zero divisor) agrees with the exact IEEE remainder, so this is math.Mod.

@@ -98,12 +98,24 @@ func Hypot2(a, b float64) float64 {
 	return math.Sqrt(float64(a*a)+float64(b*b)) * m
 }
 
-// Max is one step of goja's Math.max loop: math.Max, which propagates NaN and
-// prefers +0 over -0. Math.max() is -Infinity, Math.max(a) is
+// Max is one step of goja's Math.max loop: NaN if either argument is NaN
+// (math.Max alone would give +Inf for NaN and +Inf), otherwise math.Max,
+// which prefers +0 over -0. Math.max() is -Infinity, Math.max(a) is
 // Max(math.Inf(-1), a), and Math.max(a, b, c) is Max(Max(a, b), c).
-func Max(a, b float64) float64 { return math.Max(a, b) }
+func Max(a, b float64) float64 {
+	if a != a || b != b {
+		return math.NaN()
+	}
+	return math.Max(a, b)
+}
 
-// Min is one step of goja's Math.min loop: math.Min, which propagates NaN and
-// prefers -0 over +0. Math.min() is +Infinity, Math.min(a) is
-// Min(math.Inf(1), a), and Math.min(a, b, c) is Min(Min(a, b), c).
-func Min(a, b float64) float64 { return math.Min(a, b) }
+// Min is one step of goja's Math.min loop: NaN if either argument is NaN,
+// otherwise math.Min, which prefers -0 over +0. Math.min() is +Infinity,
+// Math.min(a) is Min(math.Inf(1), a), and Math.min(a, b, c) is
+// Min(Min(a, b), c).
+func Min(a, b float64) float64 {
+	if a != a || b != b {
+		return math.NaN()
+	}
+	return math.Min(a, b)
+}

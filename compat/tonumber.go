@@ -18,9 +18,11 @@ import (
 // (no '_', no hex float, no "inf"; "1e400" is Infinity, "-0" is -0), and
 // yields NaN otherwise.
 //
-// ok is always true: every input, ASCII or not, is reproduced exactly (an
-// invalid UTF-8 byte acts as U+FFFD, which makes the result NaN). The result
-// is kept so callers following the deopt protocol need no special case.
+// Non-ASCII input, trimming quirks included, is reproduced exactly (an
+// invalid UTF-8 byte acts as U+FFFD, which makes the result NaN). ok=false
+// only for an integer literal of magnitude 2^53+1 ("9007199254740993"): goja
+// then holds ±2^53 as an unnormalised float that exports as float64 (see
+// AddChecked); once used in arithmetic the value is exact again.
 func StringToNumber(s string) (float64, bool) {
 	if isASCII(s) {
 		s = strings.TrimSpace(s)
@@ -36,7 +38,7 @@ func StringToNumber(s string) (float64, bool) {
 		return math.Inf(-1), true
 	}
 	if i, ok := parseIntLiteral(s); ok {
-		return float64(i), true
+		return float64(i), !unnormalisedInt(i)
 	}
 	if f, ok := parseDecimal(s); ok {
 		return f, true
