@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/unsproc/unsproc/compat"
+	"github.com/unsproc/unsproc/vm"
 )
 
 // errDeopt is raised (as a panic, which the expr VM returns as an error) by a helper
@@ -59,56 +60,128 @@ func mathHelperName(name string) string { return "js_math_" + name }
 
 // binaryFloat adapts a two-number function to the signature the expr VM calls without
 // reflection (func(any, any) any); the result is boxed exactly as a native operator's.
-func binaryFloat(f func(a, b float64) float64) func(a, b any) any {
-	return func(a, b any) any { return f(a.(float64), b.(float64)) }
+func binaryFloat(f func(a, b float64) (float64, bool)) func(a, b any) any {
+	return func(a, b any) any {
+		v, ok := f(a.(float64), b.(float64))
+		if !ok {
+			panic(errDeopt)
+		}
+		return v
+	}
 }
 
-// helpers is the environment of functions every translated program may call.
-var helpers = func() map[string]any {
-	h := map[string]any{
-		hNumStr: compat.FormatNumber,
-		hStrNum: func(s string) float64 {
+// ambiguousInt is the magnitude at which goja's number representation depends on how a
+// value was computed: an integer result just beyond it is rounded onto it but kept as a
+// float, while the same number computed otherwise is an integer. Results of exactly this
+// magnitude are handed to goja.
+const ambiguousInt = 1 << 53
+
+// mulChecked is goja's `*`, handing to goja the one case where the representation of an
+// operand of magnitude 2^53 decides the sign of a zero product.
+func mulChecked(a, b float64) (float64, bool) {
+	v := compat.Mul(a, b)
+	if v == 0 && (math.Abs(a) == ambiguousInt || math.Abs(b) == ambiguousInt) {
+		return 0, false
+	}
+	return v, true
+}
+
+// deoptOnFail adapts a helper that may not reproduce a case to the expr VM, which learns
+// of the failure through a panic carrying errDeopt.
+func deoptOnFail(f func(float64) (float64, bool)) func(float64) float64 {
+	return func(x float64) float64 {
+		v, ok := f(x)
+		if !ok {
+			panic(errDeopt)
+		}
+		return v
+	}
+}
+
+func isNaN(f float64) bool    { return f != f }
+func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// helper is one function translated programs may call: its form for the expr VM, and
+// its form for the numeric machine when it takes and returns numbers only.
+type helper struct {
+	expr    any
+	numeric vm.NumericFunc
+}
+
+func numericHelper(f func(a, b float64) float64) helper {
+	return checkedHelper(exact2(f))
+}
+
+func exact2(f func(a, b float64) float64) func(a, b float64) (float64, bool) {
+	return func(a, b float64) (float64, bool) { return f(a, b), true }
+}
+
+func checkedHelper(f func(a, b float64) (float64, bool)) helper {
+	return helper{expr: binaryFloat(f), numeric: vm.NumericFunc{Binary: f}}
+}
+
+func predicateHelper(f func(float64) bool) helper {
+	return helper{expr: f, numeric: vm.NumericFunc{Predicate: f}}
+}
+
+func exact(f func(float64) float64) func(float64) (float64, bool) {
+	return func(x float64) (float64, bool) { return f(x), true }
+}
+
+// helperTable lists every helper by name.
+var helperTable = func() map[string]helper {
+	h := map[string]helper{
+		hNumStr: {expr: compat.FormatNumber},
+		hStrNum: {expr: func(s string) float64 {
 			f, ok := compat.StringToNumber(s)
 			if !ok {
 				panic(errDeopt)
 			}
 			return f
-		},
-		hTruthy: compat.Truthy,
-		hNeg: func(x float64) float64 {
-			f, ok := compat.Neg(x)
-			if !ok {
-				panic(errDeopt)
-			}
-			return f
-		},
-		hMul:   binaryFloat(compat.Mul),
-		hMod:   binaryFloat(compat.Mod),
-		hPow:   binaryFloat(compat.Pow),
-		hMax:   binaryFloat(compat.Max),
-		hMin:   binaryFloat(compat.Min),
-		hAtan2: binaryFloat(compat.Atan2),
-		hHypot: binaryFloat(compat.Hypot2),
-		hToFixed: func(x, digits any) any {
+		}},
+		hTruthy:   predicateHelper(compat.Truthy),
+		hNeg:      {expr: deoptOnFail(compat.Neg), numeric: vm.NumericFunc{Unary: compat.Neg}},
+		hMul:      numericHelper(compat.Mul),
+		hMod:      numericHelper(compat.Mod),
+		hPow:      numericHelper(compat.Pow),
+		hMax:      numericHelper(compat.Max),
+		hMin:      numericHelper(compat.Min),
+		hAtan2:    numericHelper(compat.Atan2),
+		hHypot:    numericHelper(compat.Hypot2),
+		hIsNaN:    predicateHelper(isNaN),
+		hIsFinite: predicateHelper(isFinite),
+		hToFixed: {expr: func(x, digits any) any {
 			s, ok := compat.ToFixed(x.(float64), digits.(float64))
 			if !ok {
 				panic(errDeopt)
 			}
 			return s
-		},
-		hStrLen:    func(s string) float64 { return float64(compat.StringLength(s)) },
-		hUpper:     compat.ToUpper,
-		hLower:     compat.ToLower,
-		hParseF:    compat.ParseFloat,
-		hIsNaN:     func(f float64) bool { return f != f },
-		hIsFinite:  func(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) },
-		hStrLess:   func(a, b string) bool { return compat.CompareStrings(a, b) < 0 },
-		hStrLessEq: func(a, b string) bool { return compat.CompareStrings(a, b) <= 0 },
-		hStrGt:     func(a, b string) bool { return compat.CompareStrings(a, b) > 0 },
-		hStrGtEq:   func(a, b string) bool { return compat.CompareStrings(a, b) >= 0 },
+		}},
+		hStrLen:    {expr: func(s string) float64 { return float64(compat.StringLength(s)) }},
+		hUpper:     {expr: compat.ToUpper},
+		hLower:     {expr: compat.ToLower},
+		hParseF:    {expr: compat.ParseFloat},
+		hStrLess:   {expr: func(a, b string) bool { return compat.CompareStrings(a, b) < 0 }},
+		hStrLessEq: {expr: func(a, b string) bool { return compat.CompareStrings(a, b) <= 0 }},
+		hStrGt:     {expr: func(a, b string) bool { return compat.CompareStrings(a, b) > 0 }},
+		hStrGtEq:   {expr: func(a, b string) bool { return compat.CompareStrings(a, b) >= 0 }},
 	}
 	for name, f := range mathFuncs {
-		h[mathHelperName(name)] = f
+		h[mathHelperName(name)] = helper{expr: f, numeric: vm.NumericFunc{Unary: exact(f)}}
 	}
 	return h
+}()
+
+// helpers is the expr environment of helper functions; numericHelpers are the helpers
+// the numeric machine can call.
+var helpers, numericHelpers = func() (map[string]any, map[string]vm.NumericFunc) {
+	e := make(map[string]any, len(helperTable))
+	n := make(map[string]vm.NumericFunc, len(helperTable))
+	for name, h := range helperTable {
+		e[name] = h.expr
+		if h.numeric.Unary != nil || h.numeric.Binary != nil || h.numeric.Predicate != nil {
+			n[name] = h.numeric
+		}
+	}
+	return e, n
 }()

@@ -62,17 +62,26 @@ func parse(src string) (*parsed, *Error) {
 		if len(prog.Body) == 0 {
 			return nil, newError(src, -1, "", "no expression (only comments or whitespace)")
 		}
-		return nil, newError(src, int(prog.Body[1].Idx0())-1, "a mapping is one expression; combine values with operators or a conditional `c ? a : b`", "multiple statements are not allowed")
+		return nil, newError(src, statementOffset(prog.Body[1]), "a mapping is one expression; combine values with operators or a conditional `c ? a : b`", "multiple statements are not allowed")
 	}
 	stmt, ok := prog.Body[0].(*ast.ExpressionStatement)
 	if !ok {
-		return nil, newError(src, int(prog.Body[0].Idx0())-1, "a mapping is one expression: use `c ? a : b` instead of if, and no var/let/const", "statements are not allowed")
+		return nil, newError(src, statementOffset(prog.Body[0]), "a mapping is one expression: use `c ? a : b` instead of if, and no var/let/const", "statements are not allowed")
 	}
 	from, to := int(stmt.Expression.Idx0())-1, int(stmt.Expression.Idx1())-1
 	if from < 0 || to > len(src) || from >= to {
 		return nil, syntaxError(src, wrappedErr)
 	}
 	return parse(src[from:to])
+}
+
+// statementOffset is the byte offset of a statement of an unwrapped parse (some
+// statements do not record their position: they are reported at the start).
+func statementOffset(s ast.Statement) int {
+	if off := int(s.Idx0()) - 1; off > 0 {
+		return off
+	}
+	return 0
 }
 
 // singleExpression returns the expression of a program made of one expression statement.

@@ -3,11 +3,11 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 
 	"github.com/dop251/goja/ast"
-	exprast "github.com/expr-lang/expr/ast"
 	exprvm "github.com/expr-lang/expr/vm"
 
 	"github.com/unsproc/unsproc/compat"
@@ -41,18 +41,36 @@ type Program struct {
 	sigs atomic.Pointer[[]signature] // copy-on-write
 }
 
-// signature is the expr program for one combination of input kinds; prog is nil when
-// that combination has no exact fast-path lowering.
+// signature is the fast path for one combination of input kinds: an expr program, and
+// the numeric machine's form of it when it computes with numbers and booleans only.
+// prog is nil when the combination has no exact fast-path lowering.
 type signature struct {
-	key  uint64
-	prog *exprvm.Program
+	key     uint64
+	prog    *exprvm.Program
+	numeric *vm.Numeric
+	result  kind
 }
 
 // staticResult is the value of a Static program, computed once by Compile.
 type staticResult struct {
-	value    any
+	value    Value
 	fallback bool
 	err      error
+}
+
+// Value is an evaluation result that carries a number without boxing it.
+type Value struct {
+	Num   float64 // the result when IsNum
+	IsNum bool    // the result is a number computed by the fast path
+	Any   any     // any other result, as goja's Export gives it (numbers from goja included)
+}
+
+// Interface returns the result as one value, a fast-path number as float64.
+func (v Value) Interface() any {
+	if v.IsNum {
+		return v.Num
+	}
+	return v.Any
 }
 
 // Source returns the expression as compiled (without a tolerated trailing semicolon).
@@ -86,11 +104,11 @@ func (p *Program) Eval(vars map[string]any) (any, error) {
 		}
 		vals = append(vals, normaliseInput(v))
 	}
-	v, _, err := p.EvalSlots(vals)
-	if f, ok := v.(float64); ok {
-		return compat.Export(f), err
+	v, _, err := p.EvalValue(vals)
+	if v.IsNum {
+		return compat.Export(v.Num), err
 	}
-	return v, err
+	return v.Any, err
 }
 
 // normaliseInput converts Go integers to float64, the type encoding/json gives numbers.
@@ -112,16 +130,23 @@ func normaliseInput(v any) any {
 // of Deps()[i], typed as encoding/json decodes it. Numbers in the result may be float64
 // even when integral (their JSON text is the same); fallback reports that goja ran.
 func (p *Program) EvalSlots(vals []any) (v any, fallback bool, err error) {
+	r, fallback, err := p.EvalValue(vals)
+	return r.Interface(), fallback, err
+}
+
+// EvalValue is EvalSlots without boxing a fast-path number: with inputs that are
+// numbers and booleans, an evaluation on the numeric machine allocates nothing.
+func (p *Program) EvalValue(vals []any) (v Value, fallback bool, err error) {
 	if p.static != nil {
 		return p.static.value, p.static.fallback, p.static.err
 	}
 	return p.evaluate(vals)
 }
 
-func (p *Program) evaluate(vals []any) (any, bool, error) {
+func (p *Program) evaluate(vals []any) (Value, bool, error) {
 	if p.fast {
-		if prog := p.exprProgram(vals); prog != nil {
-			if v, err := runner.Run(prog, vals); err == nil {
+		if sig := p.signatureFor(vals); sig != nil && sig.prog != nil {
+			if v, ok := sig.run(vals); ok {
 				return v, false, nil
 			}
 			// A deopt signal (or any failure of the fast path) hands the evaluation to
@@ -129,11 +154,33 @@ func (p *Program) evaluate(vals []any) (any, bool, error) {
 		}
 	}
 	v, err := p.sandbox.Run(p.script, vals)
-	return v, true, err
+	return Value{Any: v}, true, err
 }
 
-// exprProgram returns the expr program for the kinds of vals, or nil for goja.
-func (p *Program) exprProgram(vals []any) *exprvm.Program {
+// run evaluates the fast path; ok is false when goja must take over.
+func (s *signature) run(vals []any) (Value, bool) {
+	if s.numeric != nil {
+		f, ok := s.numeric.Run(vals)
+		if !ok {
+			return Value{}, false
+		}
+		if s.result == kindBool {
+			return Value{Any: f != 0}, true
+		}
+		return Value{Num: f, IsNum: true}, math.Abs(f) != ambiguousInt
+	}
+	v, err := runner.Run(s.prog, vals)
+	if err != nil {
+		return Value{}, false
+	}
+	if f, ok := v.(float64); ok {
+		return Value{Num: f, IsNum: true}, math.Abs(f) != ambiguousInt
+	}
+	return Value{Any: v}, true
+}
+
+// signatureFor returns the fast path for the kinds of vals, or nil for goja.
+func (p *Program) signatureFor(vals []any) *signature {
 	var key uint64
 	for i, v := range vals {
 		k := kindOf(v)
@@ -143,9 +190,9 @@ func (p *Program) exprProgram(vals []any) *exprvm.Program {
 		key |= uint64(k) << (3 * i)
 	}
 	if sigs := p.sigs.Load(); sigs != nil {
-		for _, s := range *sigs {
-			if s.key == key {
-				return s.prog
+		for i := range *sigs {
+			if s := &(*sigs)[i]; s.key == key {
+				return s
 			}
 		}
 	}
@@ -153,13 +200,13 @@ func (p *Program) exprProgram(vals []any) *exprvm.Program {
 	for i, v := range vals {
 		kinds[i] = kindOf(v)
 	}
-	prog, _ := p.signatureProgram(kinds)
-	return prog
+	sig, _ := p.signatureProgram(kinds)
+	return sig
 }
 
 // signatureProgram translates and compiles the expression for one kind combination and
 // caches the outcome (a program, or nil when the combination must use goja).
-func (p *Program) signatureProgram(kinds []kind) (*exprvm.Program, error) {
+func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 	var key uint64
 	for i, k := range kinds {
 		key |= uint64(k) << (3 * i)
@@ -169,34 +216,34 @@ func (p *Program) signatureProgram(kinds []kind) (*exprvm.Program, error) {
 	var old []signature
 	if sigs := p.sigs.Load(); sigs != nil {
 		old = *sigs
-		for _, s := range old {
-			if s.key == key {
-				return s.prog, nil
+		for i := range old {
+			if old[i].key == key {
+				return &old[i], nil
 			}
 		}
 	}
 	if len(old) >= maxSignatures {
 		return nil, errors.New("too many input type combinations")
 	}
-	node, err := p.translate(kinds)
-	var prog *exprvm.Program
+	sig := signature{key: key}
+	l, err := p.translate(kinds)
 	if err == nil {
-		prog, err = compileExpr(node, kinds)
+		sig.result = l.kind
+		sig.prog, err = compileExpr(l.node, kinds)
 	}
-	next := append(append(make([]signature, 0, len(old)+1), old...), signature{key: key, prog: prog})
+	if err == nil && (sig.result == kindNumber || sig.result == kindBool) {
+		sig.numeric, _ = vm.NewNumeric(sig.prog, numericHelpers)
+	}
+	next := append(append(make([]signature, 0, len(old)+1), old...), sig)
 	p.sigs.Store(&next)
-	return prog, err
+	return &next[len(next)-1], err
 }
 
 // translate lowers the expression for one combination of input kinds.
-func (p *Program) translate(kinds []kind) (exprast.Node, error) {
+func (p *Program) translate(kinds []kind) (lowered, error) {
 	t := &translator{slots: make(map[string]int, len(p.deps)), kinds: kinds}
 	for i, d := range p.deps {
 		t.slots[d] = i
 	}
-	l, err := t.expr(p.expr)
-	if err != nil {
-		return nil, err
-	}
-	return l.node, nil
+	return t.expr(p.expr)
 }

@@ -267,11 +267,11 @@ func (t *translator) binary(n *ast.BinaryExpression) (lowered, error) {
 			// product, which a positive factor cannot produce.
 			return t.arith("*", nil, ln, rn), nil
 		}
-		return t.arith(hMul, compat.Mul, ln, rn), nil
+		return t.arith(hMul, mulChecked, ln, rn), nil
 	case token.REMAINDER:
-		return t.arith(hMod, compat.Mod, t.toNumber(l), t.toNumber(r)), nil
+		return t.arith(hMod, exact2(compat.Mod), t.toNumber(l), t.toNumber(r)), nil
 	case token.EXPONENT:
-		return t.arith(hPow, compat.Pow, t.toNumber(l), t.toNumber(r)), nil
+		return t.arith(hPow, exact2(compat.Pow), t.toNumber(l), t.toNumber(r)), nil
 	case token.LESS, token.GREATER, token.LESS_OR_EQUAL, token.GREATER_OR_EQUAL:
 		return t.relational(n.Operator, l, r), nil
 	case token.STRICT_EQUAL, token.STRICT_NOT_EQUAL:
@@ -295,14 +295,15 @@ func positiveConstant(l lowered) bool {
 
 // arith lowers a numeric binary operation: a native expr operator when fn is nil,
 // otherwise a helper call (op is then the helper's name). Two constants are folded with
-// the same function the program would run.
-func (t *translator) arith(op string, fn func(a, b float64) float64, l, r lowered) lowered {
+// the same function the program would run, unless it cannot decide the case.
+func (t *translator) arith(op string, fn func(a, b float64) (float64, bool), l, r lowered) lowered {
 	if l.num != nil && r.num != nil {
 		a, b := *l.num, *r.num
 		var v float64
+		ok := true
 		switch {
 		case fn != nil:
-			v = fn(a, b)
+			v, ok = fn(a, b)
 		case op == "+":
 			v = a + b
 		case op == "-":
@@ -312,7 +313,9 @@ func (t *translator) arith(op string, fn func(a, b float64) float64, l, r lowere
 		case op == "/":
 			v = a / b
 		}
-		return t.number(v)
+		if ok {
+			return t.number(v)
+		}
 	}
 	if fn != nil {
 		return lowered{node: call(op, l.node, r.node), kind: kindNumber}

@@ -1,0 +1,271 @@
+package vm
+
+import (
+	"strconv"
+	"strings"
+
+	exprvm "github.com/expr-lang/expr/vm"
+)
+
+// maxNumericStack bounds the stack depth of a numeric program.
+const maxNumericStack = 32
+
+// maxNumericVars bounds the `let` temporaries of a numeric program.
+const maxNumericVars = 8
+
+// NumericFunc is a helper as the numeric machine calls it; exactly one field is set.
+type NumericFunc struct {
+	Unary     func(float64) (float64, bool) // ok=false hands the evaluation to goja
+	Binary    func(a, b float64) (float64, bool)
+	Predicate func(float64) bool
+}
+
+// Numeric runs the bytecode of an expr program whose values are all numbers or booleans
+// on an unboxed float64 stack (booleans as 1 and 0), so an evaluation allocates nothing.
+// It executes the same instructions as the expr VM, one for one, and is built only for
+// programs made of the instructions it knows.
+type Numeric struct {
+	code []numOp
+}
+
+type numCode uint8
+
+const (
+	nPush numCode = iota
+	nLoad
+	nNop
+	nStore
+	nLoadVar
+	nAdd
+	nSub
+	nMul
+	nDiv
+	nLess
+	nMore
+	nLessEq
+	nMoreEq
+	nEqual
+	nNot
+	nJump
+	nJumpIfTrue
+	nJumpIfFalse
+	nPop
+	nUnary
+	nBinary
+	nPredicate
+)
+
+type numOp struct {
+	code numCode
+	arg  int
+	f    float64
+	fn   *NumericFunc
+}
+
+// NewNumeric converts p for the numeric machine. helpers names the functions p may
+// call. It reports false when p uses an instruction or value the machine does not know.
+func NewNumeric(p *exprvm.Program, helpers map[string]NumericFunc) (*Numeric, bool) {
+	code := make([]numOp, len(p.Bytecode))
+	depth, maxDepth := 0, 0
+	for i, op := range p.Bytecode {
+		arg := p.Arguments[i]
+		o := numOp{code: nNop, arg: arg}
+		delta := 0
+		switch op {
+		case exprvm.OpPush:
+			switch c := p.Constants[arg].(type) {
+			case float64:
+				o.code, o.f = nPush, c
+			case bool:
+				o.code, o.f = nPush, boolFloat(c)
+			default:
+				return nil, false
+			}
+			delta = 1
+		case exprvm.OpTrue, exprvm.OpFalse:
+			o.code, o.f, delta = nPush, boolFloat(op == exprvm.OpTrue), 1
+		case exprvm.OpLoadFast:
+			name, _ := p.Constants[arg].(string)
+			if slot, ok := slotIndex(name); ok {
+				o.code, o.arg, delta = nLoad, slot, 1
+				break
+			}
+			h, ok := helpers[name]
+			if !ok || i+1 >= len(p.Bytecode) || p.Bytecode[i+1] != exprvm.OpCallTyped {
+				return nil, false
+			}
+			fn := h
+			code[i+1] = numOp{fn: &fn}
+			switch {
+			case h.Unary != nil:
+				code[i+1].code = nUnary
+			case h.Binary != nil:
+				code[i+1].code = nBinary
+				delta = -1
+			case h.Predicate != nil:
+				code[i+1].code = nPredicate
+			default:
+				return nil, false
+			}
+		case exprvm.OpCallTyped:
+			if i == 0 || code[i].fn == nil {
+				return nil, false
+			}
+			continue // filled in by the preceding helper load
+		case exprvm.OpDeref:
+		case exprvm.OpStore:
+			if arg >= maxNumericVars {
+				return nil, false
+			}
+			o.code, delta = nStore, -1
+		case exprvm.OpLoadVar:
+			if arg >= maxNumericVars {
+				return nil, false
+			}
+			o.code, delta = nLoadVar, 1
+		case exprvm.OpAdd, exprvm.OpSubtract, exprvm.OpMultiply, exprvm.OpDivide,
+			exprvm.OpLess, exprvm.OpMore, exprvm.OpLessOrEqual, exprvm.OpMoreOrEqual, exprvm.OpEqual:
+			o.code, delta = binaryCodes[op], -1
+		case exprvm.OpNot:
+			o.code = nNot
+		case exprvm.OpJump:
+			o.code = nJump
+		case exprvm.OpJumpIfTrue:
+			o.code = nJumpIfTrue
+		case exprvm.OpJumpIfFalse:
+			o.code = nJumpIfFalse
+		case exprvm.OpPop:
+			o.code, delta = nPop, -1
+		default:
+			return nil, false
+		}
+		code[i] = o
+		// Expression code runs both branches of a conditional with the same net
+		// effect, so a straight scan bounds the depth.
+		depth += delta
+		if depth > maxDepth {
+			maxDepth = depth
+		}
+	}
+	if maxDepth > maxNumericStack || depth < 1 {
+		return nil, false
+	}
+	return &Numeric{code: code}, true
+}
+
+var binaryCodes = map[exprvm.Opcode]numCode{
+	exprvm.OpAdd: nAdd, exprvm.OpSubtract: nSub, exprvm.OpMultiply: nMul, exprvm.OpDivide: nDiv,
+	exprvm.OpLess: nLess, exprvm.OpMore: nMore, exprvm.OpLessOrEqual: nLessEq,
+	exprvm.OpMoreOrEqual: nMoreEq, exprvm.OpEqual: nEqual,
+}
+
+// slotIndex parses a SlotName.
+func slotIndex(name string) (int, bool) {
+	if !strings.HasPrefix(name, "v") {
+		return 0, false
+	}
+	i, err := strconv.Atoi(name[1:])
+	return i, err == nil && i >= 0 && SlotName(i) == name
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Run evaluates the program with vals[i] bound to slot i (float64 or bool). The result
+// is a number, or 1 and 0 for a boolean program. ok is false when a value has another
+// type or a helper cannot reproduce a case: the caller then uses goja.
+func (n *Numeric) Run(vals []any) (result float64, ok bool) {
+	var stack [maxNumericStack]float64
+	var vars [maxNumericVars]float64
+	sp := 0
+	code := n.code
+	for ip := 0; ip < len(code); ip++ {
+		op := &code[ip]
+		switch op.code {
+		case nPush:
+			stack[sp] = op.f
+			sp++
+		case nLoad:
+			if op.arg >= len(vals) {
+				return 0, false
+			}
+			switch v := vals[op.arg].(type) {
+			case float64:
+				stack[sp] = v
+			case bool:
+				stack[sp] = boolFloat(v)
+			default:
+				return 0, false
+			}
+			sp++
+		case nNop:
+		case nStore:
+			sp--
+			vars[op.arg] = stack[sp]
+		case nLoadVar:
+			stack[sp] = vars[op.arg]
+			sp++
+		case nAdd:
+			sp--
+			stack[sp-1] += stack[sp]
+		case nSub:
+			sp--
+			stack[sp-1] -= stack[sp]
+		case nMul:
+			sp--
+			stack[sp-1] *= stack[sp]
+		case nDiv:
+			sp--
+			stack[sp-1] /= stack[sp]
+		case nLess:
+			sp--
+			stack[sp-1] = boolFloat(stack[sp-1] < stack[sp])
+		case nMore:
+			sp--
+			stack[sp-1] = boolFloat(stack[sp-1] > stack[sp])
+		case nLessEq:
+			sp--
+			stack[sp-1] = boolFloat(stack[sp-1] <= stack[sp])
+		case nMoreEq:
+			sp--
+			stack[sp-1] = boolFloat(stack[sp-1] >= stack[sp])
+		case nEqual:
+			sp--
+			stack[sp-1] = boolFloat(stack[sp-1] == stack[sp])
+		case nNot:
+			stack[sp-1] = 1 - stack[sp-1]
+		case nJump:
+			ip += op.arg
+		case nJumpIfTrue:
+			if stack[sp-1] != 0 {
+				ip += op.arg
+			}
+		case nJumpIfFalse:
+			if stack[sp-1] == 0 {
+				ip += op.arg
+			}
+		case nPop:
+			sp--
+		case nUnary:
+			f, good := op.fn.Unary(stack[sp-1])
+			if !good {
+				return 0, false
+			}
+			stack[sp-1] = f
+		case nBinary:
+			sp--
+			f, good := op.fn.Binary(stack[sp-1], stack[sp])
+			if !good {
+				return 0, false
+			}
+			stack[sp-1] = f
+		case nPredicate:
+			stack[sp-1] = boolFloat(op.fn.Predicate(stack[sp-1]))
+		}
+	}
+	return stack[sp-1], true
+}
