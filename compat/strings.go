@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 
@@ -17,11 +18,7 @@ import (
 // U+FFFF (a surrogate pair, 0xD800…) sorts before U+E000…U+FFFF: in
 // JavaScript "\uFFFF" < "😀" is false. It returns -1, 0 or +1.
 func CompareStrings(a, b string) int {
-	n := min(len(a), len(b))
-	i := 0
-	for i < n && a[i] == b[i] {
-		i++
-	}
+	i := commonPrefix(a, b)
 	ca, cb := byteAt(a, i), byteAt(b, i)
 	if ca < utf8.RuneSelf && cb < utf8.RuneSelf {
 		// An ASCII byte (or the end) starts a character in both strings, and the
@@ -43,6 +40,29 @@ func CompareStrings(a, b string) int {
 		a, b = a[wa:], b[wb:]
 	}
 	return compareInts(len(a), len(b))
+}
+
+// commonPrefix returns the length of the longest common prefix of a and b,
+// comparing eight bytes at a time.
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := load64(a[i:]) ^ load64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// load64 reads the first eight bytes of s as a little-endian word.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // byteAt returns s[i], or -1 at the end of s.
@@ -102,7 +122,7 @@ func ToUpper(s string) string {
 	if isASCII(s) {
 		return strings.ToUpper(s)
 	}
-	return validUTF8(cases.Upper(language.Und).String(s))
+	return ValidUTF8(cases.Upper(language.Und).String(s))
 }
 
 // ToLower is String.prototype.toLowerCase as goja computes it: ASCII strings
@@ -113,7 +133,7 @@ func ToLower(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
-	return fixSigmaAfterYpogegrammeni(validUTF8(cases.Lower(language.Und).String(s)))
+	return fixSigmaAfterYpogegrammeni(ValidUTF8(cases.Lower(language.Und).String(s)))
 }
 
 // ypogegrammeniFinalSigma is U+0345 COMBINING GREEK YPOGEGRAMMENI followed by
@@ -141,9 +161,14 @@ func fixSigmaAfterYpogegrammeni(s string) string {
 	}
 }
 
-// validUTF8 replaces each byte of invalid UTF-8 in s by U+FFFD, as goja's
-// conversion to UTF-16 does.
-func validUTF8(s string) string {
+// ValidUTF8 replaces each byte of invalid UTF-8 in s by U+FFFD, as goja does
+// when it converts a Go string to UTF-16. (strings.ToValidUTF8 replaces a run
+// of invalid bytes by one replacement instead.) Note that goja converts each
+// operand of a concatenation separately, so "\xe2\x82" + "\xac" is three
+// U+FFFD in JavaScript but "€" in Go (for strings up to 16 bytes; goja joins
+// longer imported strings as raw bytes). Applying ValidUTF8 to input strings
+// before they reach either side removes that ambiguity.
+func ValidUTF8(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}

@@ -73,14 +73,15 @@ func StringToFloat(s string) float64 {
 }
 
 // parseIntLiteral parses the trimmed, non-empty s as goja's int64 literal:
-// optional sign and decimal digits, or 0x/0o/0b (either case) followed by
-// what strconv.ParseInt accepts in that base (which includes a sign: "0x-1"
-// is -1). "-0" is rejected so that it parses as the float -0.
+// an optional sign and decimal digits, or 0x/0o/0b (either case) followed by
+// an optional sign and digits in that base (goja hands that part to
+// strconv.ParseInt, so "0x-1" is -1). "-0" is rejected so that it parses as
+// the float -0, and so is a value outside the int64 range.
 func parseIntLiteral(s string) (int64, bool) {
 	if s == "-0" {
 		return 0, false
 	}
-	base := 10
+	base := uint64(10)
 	if len(s) > 2 && s[0] == '0' {
 		switch s[1] {
 		case 'x', 'X':
@@ -94,8 +95,44 @@ func parseIntLiteral(s string) (int64, bool) {
 			s = s[2:]
 		}
 	}
-	i, err := strconv.ParseInt(s, base, 64)
-	return i, err == nil
+	negative := false
+	if s[0] == '+' || s[0] == '-' {
+		negative = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	limit := uint64(math.MaxInt64)
+	if negative {
+		limit++
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		d := digitValue(s[i])
+		if d >= base || n > (limit-d)/base {
+			return 0, false
+		}
+		n = n*base + d
+	}
+	if negative {
+		return -int64(n), true
+	}
+	return int64(n), true
+}
+
+// digitValue is the value of an ASCII digit or letter in bases up to 36, or
+// 36 for any other byte.
+func digitValue(c byte) uint64 {
+	switch {
+	case c >= '0' && c <= '9':
+		return uint64(c - '0')
+	case c >= 'a' && c <= 'z':
+		return uint64(c-'a') + 10
+	case c >= 'A' && c <= 'Z':
+		return uint64(c-'A') + 10
+	}
+	return 36
 }
 
 // parseDecimal parses the trimmed, non-empty s as goja's decimal float:

@@ -150,7 +150,10 @@ func TestStringConversionsMatchGoja(t *testing.T) {
 		requireSame(t, js.mustEval("Math.max(a)", s), Export(StringToFloat(s)), "Math.max(%+q)", s)
 		requireSame(t, js.mustEval("parseFloat(a)", s), Export(ParseFloat(s)), "parseFloat(%+q)", s)
 	}
-	for _, s := range []string{"", " 12 ", "0x10", "9007199254740993", "-0x20000000000001", "9007199254740995", "1e400", "-0", "-00", "Infinity", "-Infinity", "\u00a012", "\u008512", "12" + strings.Repeat(" ", 20)} {
+	for _, s := range []string{"", " 12 ", "0x10", "9007199254740993", "-0x20000000000001", "9007199254740995",
+		"9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+		"0x7fffffffffffffff", "0x8000000000000000", "0x-8000000000000000", "0x-8000000000000001", "0b", "0x+", "0x+1",
+		"+", "-", "0x_1", "1_0", "0b2", "0o8", "0o-7", "0B11", "0Xz", "1e400", "-0", "-00", "Infinity", "-Infinity", "\u00a012", "\u008512", "12" + strings.Repeat(" ", 20)} {
 		check(s)
 	}
 	for range 40000 {
