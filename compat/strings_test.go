@@ -25,10 +25,10 @@ func TestCompareStrings(t *testing.T) {
 		{"😀", "😁", -1},
 		{"é", "e", 1},
 		{"x\uFFFFy", "x😀", 1},
-		{"\xff", "\xfe", 0},                // both are U+FFFD in goja
-		{"\xff", "\uFFFD", 0},              // likewise
-		{"\xe2\x82", "\xe2\x82\xac", 1},    // U+FFFD U+FFFD vs U+20AC
-		{"\xe2\x82A", "\xe2\x82\xac", 1},   // U+FFFD U+FFFD 'A' vs U+20AC
+		{"\xff", "\xfe", 0},              // both are U+FFFD in goja
+		{"\xff", "\uFFFD", 0},            // likewise
+		{"\xe2\x82", "\xe2\x82\xac", 1},  // U+FFFD U+FFFD vs U+20AC
+		{"\xe2\x82A", "\xe2\x82\xac", 1}, // U+FFFD U+FFFD 'A' vs U+20AC
 		{"a\xe2\x82", "a\xe2\x82\xac", 1},
 		{"\xed\xa0\x80", "\uFFFD\uFFFD\uFFFD", 0}, // an encoded surrogate is three invalid bytes
 	}
