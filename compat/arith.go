@@ -16,7 +16,7 @@ func Mul(a, b float64) float64 {
 		}
 		return 0
 	}
-	return a * b
+	return float64(a * b) // the conversion forbids fusing into a caller's FMA once inlined
 }
 
 // goja computes + - * of two integer values (IsInt) in int64 and stores an

@@ -93,3 +93,20 @@ func BenchmarkStringToNumber(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkCaseMapping(b *testing.B) {
+	for _, s := range []string{"pump running", "Füllstand straße"} {
+		b.Run("upper/"+s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkString = ToUpper(s)
+			}
+		})
+		b.Run("lower/"+s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkString = ToLower(s)
+			}
+		})
+	}
+}

@@ -95,7 +95,7 @@ func Hypot2(a, b float64) float64 {
 	}
 	a, b = a/m, b/m
 	// Explicit float64 conversions keep the compiler from fusing into an FMA.
-	return math.Sqrt(float64(a*a)+float64(b*b)) * m
+	return float64(math.Sqrt(float64(a*a)+float64(b*b)) * m)
 }
 
 // Max is one step of goja's Math.max loop: NaN if either argument is NaN

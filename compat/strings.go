@@ -3,6 +3,7 @@ package compat
 import (
 	"math/bits"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/cases"
@@ -115,6 +116,13 @@ func StringLength(s string) int {
 	return len(s)
 }
 
+// Casers keep state while they run, so each goroutine takes its own from a
+// pool; Caser.String resets it before use.
+var (
+	upperCasers = sync.Pool{New: func() any { c := cases.Upper(language.Und); return &c }}
+	lowerCasers = sync.Pool{New: func() any { c := cases.Lower(language.Und); return &c }}
+)
+
 // ToUpper is String.prototype.toUpperCase as goja computes it: ASCII strings
 // map only ASCII letters; others use Unicode full case mapping
 // (golang.org/x/text/cases, language-neutral), so "ß" becomes "SS".
@@ -122,7 +130,9 @@ func ToUpper(s string) string {
 	if isASCII(s) {
 		return strings.ToUpper(s)
 	}
-	return ValidUTF8(cases.Upper(language.Und).String(s))
+	c := upperCasers.Get().(*cases.Caser)
+	defer upperCasers.Put(c)
+	return ValidUTF8(c.String(s))
 }
 
 // ToLower is String.prototype.toLowerCase as goja computes it: ASCII strings
@@ -133,7 +143,9 @@ func ToLower(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
-	return fixSigmaAfterYpogegrammeni(ValidUTF8(cases.Lower(language.Und).String(s)))
+	c := lowerCasers.Get().(*cases.Caser)
+	defer lowerCasers.Put(c)
+	return fixSigmaAfterYpogegrammeni(ValidUTF8(c.String(s)))
 }
 
 // ypogegrammeniFinalSigma is U+0345 COMBINING GREEK YPOGEGRAMMENI followed by

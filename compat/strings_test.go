@@ -3,6 +3,7 @@ package compat
 import (
 	"math/rand"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -129,5 +130,34 @@ func TestStringsMatchGoja(t *testing.T) {
 		requireSame(t, js.mustEval("(a + b).toUpperCase()", va, vb), ToUpper(va+vb), "(%+q + %+q).toUpperCase()", va, vb)
 		requireSame(t, js.mustEval("(a + b).length", va, vb), int64(StringLength(va+vb)), "(%+q + %+q).length", va, vb)
 		requireSame(t, js.mustEval("a + b < b + a", va, vb), CompareStrings(va+vb, vb+va) < 0, "%+q + %+q < %+q + %+q", va, vb, vb, va)
+	}
+}
+
+// TestCaseMappingConcurrent runs the pooled case mappers from several
+// goroutines at once; each must still see its own results.
+func TestCaseMappingConcurrent(t *testing.T) {
+	inputs := []string{"straße", "ΟΔΟΣ", "\u0345\u03a3x", "Füllstand 😀", "ﬀ İ"}
+	upper := make([]string, len(inputs))
+	lower := make([]string, len(inputs))
+	for i, s := range inputs {
+		upper[i], lower[i] = ToUpper(s), ToLower(s)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for n := range 2000 {
+				i := (g + n) % len(inputs)
+				if ToUpper(inputs[i]) != upper[i] || ToLower(inputs[i]) != lower[i] {
+					errs <- inputs[i]
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for s := range errs {
+		t.Errorf("concurrent case mapping of %+q differs", s)
 	}
 }
