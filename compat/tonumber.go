@@ -29,13 +29,8 @@ func StringToNumber(s string) (float64, bool) {
 	} else {
 		s = strings.TrimSpace(strings.Trim(s, parser.WhitespaceChars))
 	}
-	switch s {
-	case "":
-		return 0, true
-	case "Infinity", "+Infinity":
-		return math.Inf(1), true
-	case "-Infinity":
-		return math.Inf(-1), true
+	if f, ok := namedNumber(s); ok {
+		return f, true
 	}
 	if i, ok := parseIntLiteral(s); ok {
 		return float64(i), !unnormalisedInt(i)
@@ -47,21 +42,17 @@ func StringToNumber(s string) (float64, bool) {
 }
 
 // StringToFloat is goja's other string → number conversion (ToFloat), which
-// the Math.* functions (Math.abs("12")) apply to string arguments. It differs from StringToNumber in two
-// ways: every non-ASCII string is NaN (even " \u00a012"), and the decimal
+// the Math.* functions apply to string arguments (Math.abs("12")). It
+// differs from StringToNumber in two ways: every non-ASCII string is NaN
+// (Math.abs("\u00a012") is NaN although +"\u00a012" is 12), and the decimal
 // float parse is tried before the int64 literal ("-00" is -0).
 func StringToFloat(s string) float64 {
 	if !isASCII(s) {
 		return math.NaN()
 	}
 	s = strings.TrimSpace(s)
-	switch s {
-	case "":
-		return 0
-	case "Infinity", "+Infinity":
-		return math.Inf(1)
-	case "-Infinity":
-		return math.Inf(-1)
+	if f, ok := namedNumber(s); ok {
+		return f
 	}
 	if f, ok := parseDecimal(s); ok {
 		return f
@@ -70,6 +61,21 @@ func StringToFloat(s string) float64 {
 		return float64(i)
 	}
 	return math.NaN()
+}
+
+// namedNumber maps the trimmed strings goja converts without parsing: "" is
+// 0 and "Infinity", "+Infinity", "-Infinity" are ±Infinity (no other
+// spelling of infinity is accepted).
+func namedNumber(s string) (float64, bool) {
+	switch s {
+	case "":
+		return 0, true
+	case "Infinity", "+Infinity":
+		return math.Inf(1), true
+	case "-Infinity":
+		return math.Inf(-1), true
+	}
+	return 0, false
 }
 
 // parseIntLiteral parses the trimmed, non-empty s as goja's int64 literal:
@@ -149,7 +155,7 @@ func parseDecimal(s string) (float64, bool) {
 	if body[0] == '-' || body[0] == '+' {
 		body = body[1:]
 	}
-	if len(s) >= 2 && len(body) >= 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
+	if len(body) >= 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(s, 64)

@@ -140,12 +140,15 @@ func TestStringConversionsMatchGoja(t *testing.T) {
 	r := rand.New(rand.NewSource(40))
 	check := func(s string) {
 		n, ok := StringToNumber(s)
-		want := js.mustEval("+a", s)
-		if !ok {
-			requireSame(t, float64(n), want, "+%+q exports an unnormalised float", s)
-		} else {
-			requireSame(t, want, Export(n), "+%+q", s)
+		for _, src := range []string{"+a", "Number(a)"} {
+			want := js.mustEval(src, s)
+			if !ok {
+				requireSame(t, n, want, "%s with a=%+q exports an unnormalised float", src, s)
+			} else {
+				requireSame(t, want, Export(n), "%s with a=%+q", src, s)
+			}
 		}
+		requireSame(t, js.mustEval("a < 7", s), n < 7, "%+q < 7", s)
 		requireSame(t, js.mustEval("a * 1", s), Export(Mul(n, 1)), "%+q * 1", s)
 		requireSame(t, js.mustEval("Math.max(a)", s), Export(StringToFloat(s)), "Math.max(%+q)", s)
 		requireSame(t, js.mustEval("parseFloat(a)", s), Export(ParseFloat(s)), "parseFloat(%+q)", s)
