@@ -8,10 +8,12 @@
 // runtime, bit for bit (including -0, NaN and ±Inf).
 //
 // Numbers are float64 throughout. goja holds a number as an integer value
-// (valueInt) exactly when IsInt reports true, and several goja operators take
-// an integer fast path in that case; the helpers assume their float64
-// arguments follow that representation, which holds for every value an
-// expression can produce except the result of negating -0 (see Neg).
+// (valueInt) exactly when IsInt reports true, several goja operators take an
+// integer fast path in that case, and Export converts such numbers to int64.
+// goja breaks that rule in two places only, both reported with ok=false: -(-0)
+// (Neg) and an exact integer result of magnitude 2^53+1 (AddChecked,
+// SubChecked, MulChecked, StringToNumber). Either shows only when that value
+// is exported as is; arithmetic normalises it again.
 //
 // A helper that cannot reproduce some case exactly reports ok=false; the
 // caller then evaluates the whole expression in goja instead.
