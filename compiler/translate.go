@@ -386,7 +386,51 @@ func (t *translator) logical(and bool, l, r lowered) (lowered, error) {
 	return lowered{node: &exprast.VariableDeclaratorNode{Name: name, Value: l.node, Expr: cond}, kind: l.kind}, nil
 }
 
+// test lowers e where only its truthiness matters (a condition, the operand of !, the
+// argument of Boolean): there && and || reduce to boolean logic on their operands'
+// truthiness, whatever the operands' kinds, with the same short-circuiting.
+func (t *translator) test(e ast.Expression) (exprast.Node, error) {
+	switch n := e.(type) {
+	case *ast.BinaryExpression:
+		if n.Operator == token.LOGICAL_AND || n.Operator == token.LOGICAL_OR {
+			l, err := t.test(n.Left)
+			if err != nil {
+				return nil, err
+			}
+			r, err := t.test(n.Right)
+			if err != nil {
+				return nil, err
+			}
+			op := "||"
+			if n.Operator == token.LOGICAL_AND {
+				op = "&&"
+			}
+			return binary(op, l, r), nil
+		}
+	case *ast.UnaryExpression:
+		if n.Operator == token.NOT {
+			v, err := t.test(n.Operand)
+			if err != nil {
+				return nil, err
+			}
+			return &exprast.UnaryNode{Operator: "!", Node: v}, nil
+		}
+	}
+	v, err := t.expr(e)
+	if err != nil {
+		return nil, err
+	}
+	return truthy(v), nil
+}
+
 func (t *translator) unary(n *ast.UnaryExpression) (lowered, error) {
+	if n.Operator == token.NOT {
+		v, err := t.test(n)
+		if err != nil {
+			return lowered{}, err
+		}
+		return lowered{node: v, kind: kindBool}, nil
+	}
 	if n.Operator == token.TYPEOF {
 		if id, ok := n.Operand.(*ast.Identifier); ok {
 			if _, alias := t.slots[id.Name.String()]; !alias && !availableGlobals[id.Name.String()] {
@@ -399,11 +443,6 @@ func (t *translator) unary(n *ast.UnaryExpression) (lowered, error) {
 		return lowered{}, err
 	}
 	switch n.Operator {
-	case token.NOT:
-		if v.kind == kindBool {
-			return lowered{node: &exprast.UnaryNode{Operator: "!", Node: v.node}, kind: kindBool}, nil
-		}
-		return lowered{node: &exprast.UnaryNode{Operator: "!", Node: truthy(v)}, kind: kindBool}, nil
 	case token.MINUS:
 		num := t.toNumber(v)
 		if num.num != nil && *num.num != 0 && !math.IsNaN(*num.num) {
@@ -422,7 +461,7 @@ func (t *translator) unary(n *ast.UnaryExpression) (lowered, error) {
 }
 
 func (t *translator) conditional(n *ast.ConditionalExpression) (lowered, error) {
-	test, err := t.expr(n.Test)
+	test, err := t.test(n.Test)
 	if err != nil {
 		return lowered{}, err
 	}
@@ -437,7 +476,7 @@ func (t *translator) conditional(n *ast.ConditionalExpression) (lowered, error) 
 	if a.kind != b.kind {
 		return lowered{}, unsupported("conditional branches of different types")
 	}
-	return lowered{node: &exprast.ConditionalNode{Ternary: true, Cond: truthy(test), Exp1: a.node, Exp2: b.node}, kind: a.kind}, nil
+	return lowered{node: &exprast.ConditionalNode{Ternary: true, Cond: test, Exp1: a.node, Exp2: b.node}, kind: a.kind}, nil
 }
 
 // args lowers call arguments that must all be numbers.
@@ -501,6 +540,10 @@ func (t *translator) globalCall(name string, list []ast.Expression) (lowered, er
 	if len(list) != 1 {
 		return lowered{}, unsupportedf("%s with %d arguments", name, len(list))
 	}
+	if name == "Boolean" {
+		v, err := t.test(list[0])
+		return lowered{node: v, kind: kindBool}, err
+	}
 	v, err := t.expr(list[0])
 	if err != nil {
 		return lowered{}, err
@@ -510,8 +553,6 @@ func (t *translator) globalCall(name string, list []ast.Expression) (lowered, er
 		return toString(v), nil
 	case name == "Number":
 		return t.toNumber(v), nil
-	case name == "Boolean":
-		return lowered{node: truthy(v), kind: kindBool}, nil
 	case name == "isNaN" && v.kind == kindNumber:
 		return lowered{node: call(hIsNaN, v.node), kind: kindBool}, nil
 	case name == "isFinite" && v.kind == kindNumber:
