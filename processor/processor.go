@@ -85,10 +85,13 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	}
 	problems := cfg.checkFields()
 	aliases := slices.Sorted(maps.Keys(cfg.Sources))
+	valid := make([]string, 0, len(aliases)) // invalid aliases would only confuse the compiler's hints
 	for _, a := range aliases {
 		if err := compiler.ValidateAlias(a); err != nil {
 			problems = append(problems, fmt.Errorf("sources: %w", err))
+			continue
 		}
+		valid = append(valid, a)
 	}
 	leaves, dups := flatten(cfg.Mapping)
 	problems = append(problems, dups...)
@@ -97,7 +100,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 
 	var statics, dynamics []*Mapping
 	for _, l := range leaves {
-		m, err := compileMapping(l, aliases, prefix, copts)
+		m, err := compileMapping(l, valid, prefix, copts)
 		if err != nil {
 			problems = append(problems, &MappingError{Path: l.path, Err: err})
 			continue

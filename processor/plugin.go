@@ -1,0 +1,122 @@
+package processor
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/unsproc/unsproc/compiler"
+)
+
+// PluginName is the name under which init registers the processor.
+const PluginName = "stream_processor"
+
+// topicKey is the metadata key holding a message's UNS topic.
+const topicKey = "umh_topic"
+
+func init() {
+	if err := Register(service.GlobalEnvironment(), PluginName); err != nil {
+		panic(err) // only possible if another plugin already took the name
+	}
+}
+
+// Register adds the stream processor to env as a batch processor called name.
+func Register(env *service.Environment, name string) error {
+	return env.RegisterBatchProcessor(name, ConfigSpec(), newBatchProcessor)
+}
+
+// batchProcessor adapts a Processor to Benthos.
+type batchProcessor struct {
+	core *Processor
+	obs  *pluginObserver
+}
+
+func newBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {
+	cfg, err := ConfigFromParsed(conf)
+	if err != nil {
+		return nil, err
+	}
+	obs := newPluginObserver(mgr, cfg.Sources)
+	core, err := New(cfg, WithObserver(obs))
+	if err != nil {
+		return nil, err
+	}
+	obs.bind(core.Mappings())
+	logStart(mgr.Logger(), core)
+	return &batchProcessor{core: core, obs: obs}, nil
+}
+
+// logStart summarises the compiled mappings.
+func logStart(log *service.Logger, core *Processor) {
+	var static, impure, dynamic, fallback int
+	for _, m := range core.Mappings() {
+		switch m.Program().Kind() {
+		case compiler.Static:
+			static++
+		case compiler.ImpureStatic:
+			impure++
+		default:
+			dynamic++
+		}
+		if !m.Program().Fast() {
+			fallback++
+			log.With("mapping", m.Path(), "reason", m.Program().FallbackReason()).Debug("mapping runs in the goja sandbox")
+		}
+	}
+	log.Infof("stream_processor initialised with %d static, %d impure static and %d dynamic mappings (%d on the goja fallback)",
+		static, impure, dynamic, fallback)
+}
+
+// ProcessBatch handles the messages in order and returns all their outputs as one
+// batch (none when nothing fired). Bad input never fails the batch.
+func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
+	start := time.Now()
+	var out service.MessageBatch
+	for _, msg := range batch {
+		out = b.processMessage(msg, out)
+	}
+	b.obs.batchDone(time.Since(start), len(b.core.Mappings()), b.core.State().Present())
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return []service.MessageBatch{out}, nil
+}
+
+// processMessage appends the outputs of msg to out. Each output is a copy of msg
+// (metadata, tracing context) with the output payload and umh_topic.
+func (b *batchProcessor) processMessage(msg *service.Message, out service.MessageBatch) service.MessageBatch {
+	topic, ok := msg.MetaGet(topicKey)
+	if !ok {
+		b.obs.topicMissing()
+		return out
+	}
+	payload, err := msg.AsBytes()
+	if err != nil {
+		b.obs.payloadRejected(topic, &PayloadError{Reason: "unreadable message: " + err.Error()})
+		return out
+	}
+	start := time.Now()
+	res := b.core.Process(topic, payload, func(o Output) {
+		derived := msg.Copy()
+		derived.SetBytes(bytes.Clone(o.Payload))
+		derived.MetaSet(topicKey, o.Topic)
+		out = append(out, derived)
+	})
+	switch {
+	case res.Err != nil:
+		b.obs.payloadRejected(topic, res.Err)
+	case !res.Matched:
+		b.obs.topicUnknown(topic)
+	case res.Outputs == 0:
+		b.obs.dropped()
+	default:
+		b.obs.processed(res.Outputs, time.Since(start))
+	}
+	return out
+}
+
+// Close releases nothing: the state lives in memory only and is dropped with the
+// processor.
+func (b *batchProcessor) Close(context.Context) error { return nil }

@@ -1,0 +1,29 @@
+package processor
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// logEvery is the shortest interval between two log lines about the same repeated
+// problem (one mapping failing, one topic sending bad payloads…).
+const logEvery = 10 * time.Second
+
+// rateLimiter lets one event through per interval and counts the ones it holds back.
+// It is safe for concurrent use and does not allocate.
+type rateLimiter struct {
+	next       atomic.Int64 // Unix nanoseconds before which events are suppressed
+	suppressed atomic.Int64
+}
+
+// allow reports whether an event at now may be logged and, if so, how many events were
+// suppressed since the last one that was.
+func (r *rateLimiter) allow(now time.Time, every time.Duration) (suppressed int64, ok bool) {
+	n := now.UnixNano()
+	next := r.next.Load()
+	if n < next || !r.next.CompareAndSwap(next, n+int64(every)) {
+		r.suppressed.Add(1)
+		return 0, false
+	}
+	return r.suppressed.Swap(0), true
+}

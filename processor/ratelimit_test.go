@@ -1,0 +1,51 @@
+package processor
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestRateLimiter(t *testing.T) {
+	var r rateLimiter
+	t0 := time.Unix(100, 0)
+	steps := []struct {
+		at         time.Duration
+		ok         bool
+		suppressed int64
+	}{
+		{0, true, 0},
+		{time.Second, false, 0},
+		{5 * time.Second, false, 0},
+		{10 * time.Second, true, 2},
+		{11 * time.Second, false, 0},
+		{30 * time.Second, true, 1},
+	}
+	for _, s := range steps {
+		suppressed, ok := r.allow(t0.Add(s.at), 10*time.Second)
+		assert.Equal(t, s.ok, ok, "at %v", s.at)
+		assert.Equal(t, s.suppressed, suppressed, "at %v", s.at)
+	}
+}
+
+func TestRateLimiterConcurrent(t *testing.T) {
+	var r rateLimiter
+	var allowed atomic.Int64
+	now := time.Unix(100, 0)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				if _, ok := r.allow(now, time.Minute); ok {
+					allowed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int64(1), allowed.Load(), "one event per interval, however many threads")
+	assert.Equal(t, int64(799), r.suppressed.Load())
+}

@@ -1,0 +1,105 @@
+package processor
+
+import "github.com/redpanda-data/benthos/v4/public/service"
+
+// Field names of the `stream_processor` config block.
+const (
+	fieldMode        = "mode"
+	fieldOutputTopic = "output_topic"
+	fieldModel       = "model"
+	fieldModelName   = "name"
+	fieldModelVer    = "version"
+	fieldSources     = "sources"
+	fieldMapping     = "mapping"
+	fieldTimeout     = "timeout"
+	fieldEngine      = "engine"
+)
+
+// Engine names accepted by the `engine` field.
+const (
+	engineAuto = "auto"
+	engineGoja = "goja"
+)
+
+const specDescription = `
+Receives UMH timeseries messages (payload ` + "`" + `{"value": …, "timestamp_ms": …}` + "`" + `, topic in the
+` + "`umh_topic`" + ` metadata key) from the topics listed under ` + "`sources`" + `, remembers the last value of
+each source alias and evaluates the JavaScript expressions under ` + "`mapping`" + `. It only emits new
+messages, one per mapping that fires, to
+` + "`<output_topic>._<model.name>_<model.version>.<virtual path>`" + `; input messages are consumed.
+
+For every accepted input: static mappings (no alias referenced) are emitted, then the
+dynamic mappings that reference an alias the message updated and whose aliases all have a
+value. Each group is ordered by virtual path. Every output carries the input's
+` + "`timestamp_ms`" + ` and metadata (it is derived from the input message).
+
+A mapping value is JavaScript source, not text: ` + "`pump`" + ` is the identifier pump (rejected as
+unknown), ` + "`'\"pump\"'`" + ` is the string "pump". Problems are reported at start-up, all at once.
+
+Benthos replaces ` + "`${name}`" + ` in config files with environment variables before this processor
+sees them, so inside a JavaScript template literal write ` + "`${{name}}`" + ` for a bare alias: the
+mapping ` + "`` '`T=${{tF}}`' ``" + ` becomes the expression ` + "`` `T=${tF}` ``" + `. Placeholders that are not a bare
+name, such as ` + "`${tF * 2}`" + `, are left alone. Configs built in code use the plain form.`
+
+// ConfigSpec describes the `stream_processor` config block.
+func ConfigSpec() *service.ConfigSpec {
+	return service.NewConfigSpec().
+		Beta().
+		Categories("Mapping", "Utility").
+		Summary("Computes UNS data-model outputs from the latest values of several source topics with JavaScript expressions.").
+		Description(specDescription).
+		Fields(
+			service.NewStringField(fieldMode).
+				Description("Processing mode. Only `timeseries` is supported.").
+				Default(ModeTimeseries),
+			service.NewStringField(fieldOutputTopic).
+				Description("Topic prefix of every output.").
+				Example("umh.v1.corpA.plant-A.aawd"),
+			service.NewObjectField(fieldModel,
+				service.NewStringField(fieldModelName).Description("Data-model name, part of the output topic.").Example("pump"),
+				service.NewStringField(fieldModelVer).Description("Data-model version, part of the output topic.").Example("v1"),
+			).Description("The data model (contract) the outputs belong to."),
+			service.NewStringMapField(fieldSources).
+				Description("Alias → exact UNS topic. Aliases are the variable names the mappings use; they must be JavaScript identifiers and may not shadow globals such as `Math`. Several aliases may name the same topic; a message on it updates all of them.").
+				Example(map[string]any{"press": "umh.v1.corpA.plant-A.aawd._raw.press", "tF": "umh.v1.corpA.plant-A.aawd._raw.tempF"}),
+			service.NewAnyField(fieldMapping).
+				Description("Nested object whose leaves are JavaScript expressions. Nested keys join with `.` into the virtual path that ends the output topic. Numbers and booleans are used as expressions as written; quote string constants inside the YAML value (`'\"pump\"'`); in template literals write `${{alias}}` for `${alias}` (Benthos environment-variable escape).").
+				Example(map[string]any{"pressure": "press + 4.00001", "motor": map[string]any{"rpm": "press / 4"}, "deviceType": `"pump"`}).
+				Optional(),
+			service.NewDurationField(fieldTimeout).
+				Description("Longest time one evaluation may take in the sandboxed JavaScript engine; longer ones are interrupted and produce no output.").
+				Default("100ms").
+				Advanced(),
+			service.NewStringAnnotatedEnumField(fieldEngine, map[string]string{
+				engineAuto: "Compiled expr bytecode where it reproduces JavaScript exactly, the goja sandbox otherwise.",
+				engineGoja: "Every evaluation in the goja sandbox (the reference; slower).",
+			}).
+				Description("How expressions are evaluated. Both give identical results.").
+				Default(engineAuto).
+				Advanced(),
+		).
+		LintRule(`root = if this.mode.or("timeseries") != "timeseries" { [ "unsupported mode: %v (only 'timeseries' is supported)".format(this.mode) ] }`).
+		Example("Pump model",
+			"Derives pressure, temperature and motor values of a pump from three raw topics.",
+			`
+pipeline:
+  processors:
+    - stream_processor:
+        output_topic: umh.v1.corpA.plant-A.aawd
+        model:
+          name: pump
+          version: v1
+        sources:
+          press: umh.v1.corpA.plant-A.aawd._raw.press
+          tF: umh.v1.corpA.plant-A.aawd._raw.tempF
+          r: umh.v1.corpA.plant-A.aawd._raw.run
+        mapping:
+          pressure: press + 4.00001
+          temperature: (tF - 32) * 5 / 9
+          combined: press + tF
+          motor:
+            rpm: press / 4
+            label: '`+"`rpm=${press / 4} at ${{tF}}°F`"+`'
+          serialNumber: '"SN-P42-008"'
+`)
+}
