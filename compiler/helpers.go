@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"math"
+	"strconv"
 
 	"github.com/unsproc/unsproc/compat"
 	"github.com/unsproc/unsproc/vm"
@@ -16,6 +17,7 @@ var errDeopt = errors.New("fast path cannot reproduce this case exactly")
 // expr builtins and of the slot names.
 const (
 	hNumStr    = "js_numstr"
+	hConcat    = "js_concat"
 	hStrNum    = "js_strnum"
 	hTruthy    = "js_truthy"
 	hNeg       = "js_neg"
@@ -98,6 +100,26 @@ func deoptOnFail(f func(float64) (float64, bool)) func(float64) float64 {
 	}
 }
 
+// concatParts is JavaScript's + over a chain of primitive parts: each is converted with
+// ToString (numbers as Number::toString, booleans, null) and the results are joined.
+func concatParts(parts ...any) any {
+	var buf [256]byte
+	b := buf[:0]
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			b = append(b, v...)
+		case float64:
+			b = compat.AppendNumber(b, v)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case nil:
+			b = append(b, "null"...)
+		}
+	}
+	return string(b)
+}
+
 func isNaN(f float64) bool    { return f != f }
 func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
@@ -132,6 +154,7 @@ func exact(f func(float64) float64) func(float64) (float64, bool) {
 var helperTable = func() map[string]helper {
 	h := map[string]helper{
 		hNumStr: {expr: compat.FormatNumber},
+		hConcat: {expr: concatParts},
 		hStrNum: {expr: func(s string) float64 {
 			f, ok := compat.StringToNumber(s)
 			if !ok {

@@ -212,33 +212,89 @@ func (t *translator) template(n *ast.TemplateLiteral) (lowered, error) {
 	if n.Tag != nil {
 		return lowered{}, unsupported("tagged template")
 	}
-	acc := str("")
+	parts := make([]lowered, 0, len(n.Elements)+len(n.Expressions))
 	for i, el := range n.Elements {
 		part, err := stringLiteral(el.Parsed)
 		if err != nil {
 			return lowered{}, err
 		}
-		acc = concat(acc, part)
+		parts = append(parts, part)
 		if i < len(n.Expressions) {
 			v, err := t.expr(n.Expressions[i])
 			if err != nil {
 				return lowered{}, err
 			}
-			acc = concat(acc, toString(v))
+			parts = append(parts, v)
 		}
 	}
-	return acc, nil
+	return concat(parts...), nil
 }
 
-// concat joins two lowered strings, dropping empty constant parts.
-func concat(a, b lowered) lowered {
-	if s, ok := a.node.(*exprast.StringNode); ok && s.Value == "" {
-		return b
+// concat lowers JavaScript string concatenation of primitive parts (ToString of each,
+// joined) into one call of the concatenation helper, which builds the string at once.
+// Nested concatenations are flattened and adjacent constants merged.
+func concat(parts ...lowered) lowered {
+	var args []exprast.Node
+	for _, p := range parts {
+		if c, ok := p.node.(*exprast.CallNode); ok && isCall(c, hConcat) {
+			for _, a := range c.Arguments {
+				args = appendPart(args, a)
+			}
+			continue
+		}
+		if p.kind != kindString || p.simple {
+			p = toStringConstant(p)
+		}
+		args = appendPart(args, p.node)
 	}
-	if s, ok := b.node.(*exprast.StringNode); ok && s.Value == "" {
-		return a
+	if len(args) == 1 {
+		if s, ok := args[0].(*exprast.StringNode); ok {
+			return str(s.Value)
+		}
 	}
-	return lowered{node: binary("+", a.node, b.node), kind: kindString}
+	if len(args) == 0 {
+		return str("")
+	}
+	return lowered{node: call(hConcat, args...), kind: kindString}
+}
+
+// toStringConstant converts a constant part to its string; other parts are kept, the
+// helper converts them at run time.
+func toStringConstant(p lowered) lowered {
+	switch n := p.node.(type) {
+	case *exprast.NilNode:
+		return str("null")
+	case *exprast.BoolNode:
+		return str(map[bool]string{true: "true", false: "false"}[n.Value])
+	}
+	if p.num != nil {
+		return str(compat.FormatNumber(*p.num))
+	}
+	return p
+}
+
+// appendPart appends a concatenation argument, merging adjacent string constants and
+// dropping empty ones.
+func appendPart(args []exprast.Node, n exprast.Node) []exprast.Node {
+	s, ok := n.(*exprast.StringNode)
+	if !ok {
+		return append(args, n)
+	}
+	if s.Value == "" {
+		return args
+	}
+	if len(args) > 0 {
+		if prev, ok := args[len(args)-1].(*exprast.StringNode); ok {
+			args[len(args)-1] = &exprast.StringNode{Value: prev.Value + s.Value}
+			return args
+		}
+	}
+	return append(args, &exprast.StringNode{Value: s.Value})
+}
+
+func isCall(c *exprast.CallNode, name string) bool {
+	id, ok := c.Callee.(*exprast.IdentifierNode)
+	return ok && id.Value == name
 }
 
 func (t *translator) binary(n *ast.BinaryExpression) (lowered, error) {
@@ -253,7 +309,7 @@ func (t *translator) binary(n *ast.BinaryExpression) (lowered, error) {
 	switch n.Operator {
 	case token.PLUS:
 		if l.kind == kindString || r.kind == kindString {
-			return concat(toString(l), toString(r)), nil
+			return concat(l, r), nil
 		}
 		return t.arith("+", nil, t.toNumber(l), t.toNumber(r)), nil
 	case token.MINUS:

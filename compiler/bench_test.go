@@ -1,0 +1,80 @@
+package compiler_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/unsproc/unsproc/compiler"
+)
+
+// benchExprs are the expressions issue 2 compares the engines on.
+var benchExprs = []struct{ name, src string }{
+	{"add", "press + 1"},
+	{"hypot", "Math.sqrt(press * press + tF * tF) / 2.0"},
+	{"concat", `"Temperature: " + tF + "F, Pressure: " + press + " PSI"`},
+	{"ternary", "press > 20 ? 'high' : 'normal'"},
+	{"pow_abs", "Math.pow(press, 2) + Math.abs(tF - 32) * 1.8"},
+	{"celsius", "(tF - 32) * 5 / 9"},
+	{"template", "`T=${tF}`"},
+	{"constant", `'"SN-P42-008"'`},
+}
+
+// benchRing is a ring of inputs whose values change every iteration.
+const benchRing = 64
+
+func benchVars() []map[string]any {
+	vars := make([]map[string]any, benchRing)
+	for i := range vars {
+		vars[i] = map[string]any{"press": 10 + float64(i)*0.37, "tF": 60 + float64(i)*1.5}
+	}
+	return vars
+}
+
+// BenchmarkEval compares the fast path (auto) with goja on the public Eval entry.
+func BenchmarkEval(b *testing.B) {
+	vars := benchVars()
+	for _, e := range benchExprs {
+		for _, engine := range []compiler.Engine{compiler.EngineAuto, compiler.EngineGoja} {
+			b.Run(fmt.Sprintf("%s/%s", e.name, engine), func(b *testing.B) {
+				p, err := compiler.Compile(e.src, []string{"press", "tF"}, compiler.WithEngine(engine))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := p.Eval(vars[i%benchRing]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkEvalValue measures the processor's entry, which takes the inputs in
+// dependency order and returns numbers unboxed.
+func BenchmarkEvalValue(b *testing.B) {
+	vars := benchVars()
+	for _, e := range benchExprs {
+		b.Run(e.name, func(b *testing.B) {
+			p, err := compiler.Compile(e.src, []string{"press", "tF"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			slots := make([][]any, benchRing)
+			for i, v := range vars {
+				for _, d := range p.Deps() {
+					slots[i] = append(slots[i], v[d])
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, _, err := p.EvalValue(slots[i%benchRing]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
