@@ -1,0 +1,52 @@
+# unsproc: build, run the pump example, test.
+#
+#   make run     the pump example on its bundled sample, one output per line
+#   make test    everything CI checks (gofmt, vet, race tests, fuzz, config tests)
+#   make bench   benchmarks of the module root (bench_test.go)
+
+GO        ?= go
+BIN       := bin/unsproc
+FUZZTIME  ?= 10s
+BENCH     ?= .
+BENCHCOUNT ?= 5
+
+.PHONY: all run build test fmt-check vet race fuzz config-test bench
+
+all: build
+
+# The file input ends with the sample, so the stream stops by itself.
+run: build
+	./$(BIN) run examples/pump/config.yaml
+
+build:
+	$(GO) build -o $(BIN) ./cmd/unsproc
+
+test: fmt-check vet race fuzz config-test
+
+fmt-check:
+	@unformatted="$$(gofmt -l .)"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "gofmt: these files are not formatted:"; echo "$$unformatted"; exit 1; \
+	fi
+
+vet:
+	$(GO) vet ./...
+
+race:
+	$(GO) test -race ./...
+
+# A short run of every Fuzz target in the module, whichever exist.
+fuzz:
+	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do \
+		for target in $$($(GO) test "$$dir" -list '^Fuzz' | grep '^Fuzz'); do \
+			echo "fuzz $$dir $$target ($(FUZZTIME))"; \
+			$(GO) test "$$dir" -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
+	done
+
+# Benthos config unit tests (the tests: sections next to the example configs).
+config-test: build
+	./$(BIN) test ./examples/...
+
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) .
