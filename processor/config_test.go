@@ -78,7 +78,7 @@ func TestNewFieldErrors(t *testing.T) {
 		{"negative timeout", func(c *Config) { c.Timeout = -1 }, "timeout must not be negative"},
 		{"empty expression", func(c *Config) { c.Mapping = map[string]any{"x": ""} }, `mapping "x"`},
 		{"statement", func(c *Config) { c.Mapping = map[string]any{"x": "var a = 1"} }, `mapping "x"`},
-		{"undefined static", func(c *Config) { c.Mapping = map[string]any{"x": "undefined"} }, "never gives an output"},
+		{"undefined static", func(c *Config) { c.Mapping = map[string]any{"x": "undefined"} }, "would never give an output"},
 		{"list scalar", func(c *Config) { c.Mapping = map[string]any{"x": []any{1, 2}} }, `mapping "x"`},
 	}
 	for _, tt := range tests {

@@ -109,10 +109,10 @@ func runCorpusCase(t *testing.T, c corpusCase) {
 func inputMessage(in corpusInput) *service.Message {
 	msg := service.NewMessage([]byte(in.Payload))
 	for k, v := range in.Meta {
-		msg.MetaSet(k, v)
+		msg.MetaSetMut(k, v)
 	}
 	if in.UmhTopic != nil {
-		msg.MetaSet("umh_topic", *in.UmhTopic)
+		msg.MetaSetMut("umh_topic", *in.UmhTopic) // MetaSet would drop an empty topic
 	}
 	return msg
 }

@@ -26,7 +26,8 @@ func (e *NonEmittableError) Error() string {
 
 var (
 	errNullResult = &NonEmittableError{What: "undefined or null"}
-	errNaNResult  = &NonEmittableError{What: "NaN or ±Infinity"}
+	errNaNResult  = &NonEmittableError{What: "NaN"}
+	errInfResult  = &NonEmittableError{What: "Infinity or -Infinity"}
 	errFuncResult = &NonEmittableError{What: "a function"}
 )
 
@@ -57,7 +58,7 @@ func (e *encoder) appendJSON(dst []byte, v any) ([]byte, error) {
 	case float64:
 		dst, ok := compat.AppendJSONNumber(dst, x)
 		if !ok {
-			return dst, errNaNResult
+			return dst, nonFinite(x)
 		}
 		return dst, nil
 	case int64:
@@ -122,7 +123,7 @@ func appendOther(dst []byte, v any) ([]byte, error) {
 		return dst, errFuncResult
 	case reflect.Float32, reflect.Float64:
 		if f := rv.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-			return dst, errNaNResult
+			return dst, nonFinite(f)
 		}
 	}
 	b, err := sonic.ConfigStd.Marshal(v)
@@ -130,6 +131,14 @@ func appendOther(dst []byte, v any) ([]byte, error) {
 		return dst, &NonEmittableError{What: "not encodable as JSON (" + err.Error() + ")"}
 	}
 	return append(dst, b...), nil
+}
+
+// nonFinite is the error for a NaN or infinite f.
+func nonFinite(f float64) error {
+	if math.IsNaN(f) {
+		return errNaNResult
+	}
+	return errInfResult
 }
 
 const hexDigits = "0123456789abcdef"

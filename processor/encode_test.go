@@ -58,7 +58,7 @@ func TestAppendValueNonEmittable(t *testing.T) {
 	}{
 		{"nil", nil, "undefined or null"},
 		{"NaN", math.NaN(), "NaN"},
-		{"Infinity", math.Inf(1), "Infinity"},
+		{"Infinity", math.Inf(1), "Infinity or -Infinity"},
 		{"-Infinity", math.Inf(-1), "Infinity"},
 		{"function", func() {}, "a function"},
 		{"NaN in array", []any{1.0, math.NaN()}, "NaN"},

@@ -101,7 +101,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, out service.Messag
 	res := b.core.Process(topic, payload, func(o Output) {
 		derived := msg.Copy()
 		derived.SetBytes(bytes.Clone(o.Payload))
-		derived.MetaSet(topicKey, o.Topic)
+		derived.MetaSetMut(topicKey, o.Topic)
 		out = append(out, derived)
 	})
 	switch {

@@ -1,7 +1,6 @@
 package processor
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -153,15 +152,11 @@ func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compile
 	}
 	v, _, err := prog.EvalSlots(nil)
 	if err != nil {
-		return nil, fmt.Errorf("static expression %q fails: %w", l.src, err)
+		return nil, fmt.Errorf("static expression %q fails: %w (hint: it references no source alias, so it is evaluated once at start-up; use an alias or fix the expression)", l.src, err)
 	}
 	var enc encoder
 	if m.value, err = enc.appendValue(nil, v); err != nil {
-		var ne *NonEmittableError
-		if errors.As(err, &ne) {
-			return nil, fmt.Errorf("static expression %q never gives an output: %w", l.src, err)
-		}
-		return nil, err
+		return nil, fmt.Errorf("static expression %q would never give an output: %w (hint: a mapping must evaluate to a string, number, boolean, object or array; text is quoted, e.g. '\"pump\"')", l.src, err)
 	}
 	return m, nil
 }
