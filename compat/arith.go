@@ -19,40 +19,26 @@ func Mul(a, b float64) float64 {
 	return float64(a * b) // the conversion forbids fusing into a caller's FMA once inlined
 }
 
-// goja computes + - * of two integer values (IsInt) in int64 and stores an
-// exact result n with |n| > 2^53 as a float. For |n| = 2^53+1 that float is
-// ±2^53, which is int-like but not normalised: it exports as float64, where
-// Export gives int64 (2^53 + 1 exports float64(9007199254740992)). Only the
-// export of that very value shows it; any further arithmetic normalises it
-// again. The Checked variants below report ok=false in exactly that case, so
-// a caller uses them where the result can reach the output unchanged (directly
-// or through ?:, &&, ||, ??, or a literal) and the plain operators elsewhere.
-
-// AddChecked is goja's `+` on two numbers (the IEEE sum), with ok=false when
-// goja would hold the result as an unnormalised ±2^53.
-func AddChecked(a, b float64) (float64, bool) {
-	r := a + b
-	return r, !atSafeBoundary(r) || !IsInt(a) || !IsInt(b) || !unnormalisedInt(int64(a)+int64(b))
+// AmbiguousInt reports whether f is ±2^53, the one number whose goja
+// representation the value alone does not decide. goja computes + - * of two
+// integers in int64 and keeps an exact result of magnitude 2^53+1 as the float
+// ±2^53, which exports as float64 (2^53 + 1 exports float64(9007199254740992)),
+// while ±2^53 reached any other way is an integer and exports as int64. A
+// caller hands a result of this magnitude to goja.
+func AmbiguousInt(f float64) bool {
+	return f == maxSafeInt || f == -maxSafeInt
 }
 
-// SubChecked is goja's `-` on two numbers (the IEEE difference), with
-// ok=false when goja would hold the result as an unnormalised ±2^53.
-func SubChecked(a, b float64) (float64, bool) {
-	r := a - b
-	return r, !atSafeBoundary(r) || !IsInt(a) || !IsInt(b) || !unnormalisedInt(int64(a)-int64(b))
-}
-
-// MulChecked is Mul, with ok=false when goja would hold the result as an
-// unnormalised ±2^53 (for example 3 * 3002399751580331).
+// MulChecked is Mul with ok=false where the operands' values alone do not
+// decide goja's result: a product of magnitude 2^53 (see AmbiguousInt), or a
+// zero product with an operand of magnitude 2^53, whose sign depends on
+// whether goja holds that operand as an integer (+0) or as a float (IEEE).
 func MulChecked(a, b float64) (float64, bool) {
 	r := Mul(a, b)
-	return r, !atSafeBoundary(r) || !IsInt(a) || !IsInt(b) || !unnormalisedInt(int64(a)*int64(b))
-}
-
-// atSafeBoundary reports whether r is ±2^53, the only float an exact integer
-// result of magnitude 2^53+1 rounds to.
-func atSafeBoundary(r float64) bool {
-	return r == maxSafeInt || r == -maxSafeInt
+	if AmbiguousInt(r) || r == 0 && (AmbiguousInt(a) || AmbiguousInt(b)) {
+		return r, false
+	}
+	return r, true
 }
 
 // unnormalisedInt reports whether goja stores the exact integer result n as a

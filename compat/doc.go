@@ -10,10 +10,10 @@
 // Numbers are float64 throughout. goja holds a number as an integer value
 // (valueInt) exactly when IsInt reports true, several goja operators take an
 // integer fast path in that case, and Export converts such numbers to int64.
-// goja breaks that rule in two places only, both reported with ok=false: -(-0)
-// (Neg) and an exact integer result of magnitude 2^53+1 (AddChecked,
-// SubChecked, MulChecked, StringToNumber). Either shows only when that value
-// is exported as is; arithmetic normalises it again.
+// goja breaks that rule in two places only: -(-0) (Neg reports ok=false) and
+// an exact integer result of magnitude 2^53+1, held as the float ±2^53
+// (AmbiguousInt, MulChecked and StringToNumber let a caller hand such cases to
+// goja).
 //
 // A helper that cannot reproduce some case exactly reports ok=false; the
 // caller then evaluates the whole expression in goja instead.

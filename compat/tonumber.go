@@ -22,7 +22,7 @@ import (
 // invalid UTF-8 byte acts as U+FFFD, which makes the result NaN). ok=false
 // only for an integer literal of magnitude 2^53+1 ("9007199254740993"): goja
 // then holds ±2^53 as an unnormalised float that exports as float64 (see
-// AddChecked); once used in arithmetic the value is exact again.
+// AmbiguousInt).
 func StringToNumber(s string) (float64, bool) {
 	if isASCII(s) {
 		s = strings.TrimSpace(s)

@@ -19,6 +19,7 @@ const (
 	hNumStr    = "js_numstr"
 	hConcat    = "js_concat"
 	hStrNum    = "js_strnum"
+	hStrFloat  = "js_strfloat"
 	hTruthy    = "js_truthy"
 	hNeg       = "js_neg"
 	hMul       = "js_mul"
@@ -70,22 +71,6 @@ func binaryFloat(f func(a, b float64) (float64, bool)) func(a, b any) any {
 		}
 		return v
 	}
-}
-
-// ambiguousInt is the magnitude at which goja's number representation depends on how a
-// value was computed: an integer result just beyond it is rounded onto it but kept as a
-// float, while the same number computed otherwise is an integer. Results of exactly this
-// magnitude are handed to goja.
-const ambiguousInt = 1 << 53
-
-// mulChecked is goja's `*`, handing to goja the one case where the representation of an
-// operand of magnitude 2^53 decides the sign of a zero product.
-func mulChecked(a, b float64) (float64, bool) {
-	v := compat.Mul(a, b)
-	if v == 0 && (math.Abs(a) == ambiguousInt || math.Abs(b) == ambiguousInt) {
-		return 0, false
-	}
-	return v, true
 }
 
 // deoptOnFail adapts a helper that may not reproduce a case to the expr VM, which learns
@@ -162,6 +147,7 @@ var helperTable = func() map[string]helper {
 			}
 			return f
 		}},
+		hStrFloat: {expr: compat.StringToFloat},
 		hTruthy:   predicateHelper(compat.Truthy),
 		hNeg:      {expr: deoptOnFail(compat.Neg), numeric: vm.NumericFunc{Unary: compat.Neg}},
 		hMul:      numericHelper(compat.Mul),

@@ -3,7 +3,6 @@ package compiler
 import (
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"sync/atomic"
 
@@ -167,14 +166,14 @@ func (s *signature) run(vals []any) (Value, bool) {
 		if s.result == kindBool {
 			return Value{Any: f != 0}, true
 		}
-		return Value{Num: f, IsNum: true}, math.Abs(f) != ambiguousInt
+		return Value{Num: f, IsNum: true}, !compat.AmbiguousInt(f)
 	}
 	v, err := runner.Run(s.prog, vals)
 	if err != nil {
 		return Value{}, false
 	}
 	if f, ok := v.(float64); ok {
-		return Value{Num: f, IsNum: true}, math.Abs(f) != ambiguousInt
+		return Value{Num: f, IsNum: true}, !compat.AmbiguousInt(f)
 	}
 	return Value{Any: v}, true
 }

@@ -323,7 +323,7 @@ func (t *translator) binary(n *ast.BinaryExpression) (lowered, error) {
 			// product, which a positive factor cannot produce.
 			return t.arith("*", nil, ln, rn), nil
 		}
-		return t.arith(hMul, mulChecked, ln, rn), nil
+		return t.arith(hMul, compat.MulChecked, ln, rn), nil
 	case token.REMAINDER:
 		return t.arith(hMod, exact2(compat.Mod), t.toNumber(l), t.toNumber(r)), nil
 	case token.EXPONENT:
@@ -564,9 +564,26 @@ func (t *translator) call(n *ast.CallExpression) (lowered, error) {
 	return lowered{}, unsupported("call of a computed function")
 }
 
+// mathArgs lowers the arguments of a Math function, converted as goja's Math object
+// converts them (ToFloat: its string conversion differs from ToNumber's).
+func (t *translator) mathArgs(list []ast.Expression) ([]lowered, error) {
+	out := make([]lowered, len(list))
+	for i, a := range list {
+		v, err := t.expr(a)
+		if err != nil {
+			return nil, err
+		}
+		if v.kind == kindString {
+			v = lowered{node: call(hStrFloat, v.node), kind: kindNumber}
+		}
+		out[i] = t.toNumber(v)
+	}
+	return out, nil
+}
+
 func (t *translator) mathCall(name string, list []ast.Expression) (lowered, error) {
 	what := "Math." + name
-	args, err := t.numberArgs(list, what)
+	args, err := t.mathArgs(list)
 	if err != nil {
 		return lowered{}, err
 	}
