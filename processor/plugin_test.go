@@ -1,0 +1,265 @@
+package processor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
+)
+
+const pluginYAML = `
+output_topic: umh.v1.e
+model: {name: pump, version: v1}
+sources:
+  press: umh.v1.e._raw.press
+  tF: umh.v1.e._raw.tempF
+mapping:
+  p: press * 2
+  both: press + tF
+  bad: press.x.y
+  inf: press / 0
+  slowpath: 'JSON.stringify({p: press})'
+  label: '"L"'
+`
+
+func newTestBatchProcessor(t *testing.T, yaml string) service.BatchProcessor {
+	t.Helper()
+	conf, err := ConfigSpec().ParseYAML(yaml, nil)
+	require.NoError(t, err)
+	bp, err := newBatchProcessor(conf, service.MockResources())
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, bp.Close(context.Background())) })
+	return bp
+}
+
+func tsMessage(topic string, payload string) *service.Message {
+	msg := service.NewMessage([]byte(payload))
+	msg.MetaSetMut("umh_topic", topic)
+	return msg
+}
+
+type ctxKey struct{}
+
+func TestProcessBatchDerivesOutputsFromInputs(t *testing.T) {
+	bp := newTestBatchProcessor(t, pluginYAML)
+	in := tsMessage("umh.v1.e._raw.press", `{"value":2,"timestamp_ms":5}`)
+	in.MetaSetMut("trace", "abc")
+	in = in.WithContext(context.WithValue(context.Background(), ctxKey{}, "span"))
+
+	batches, err := bp.ProcessBatch(context.Background(), service.MessageBatch{
+		service.NewMessage([]byte("no topic")),
+		tsMessage("umh.v1.e._raw.other", "junk"),
+		tsMessage("umh.v1.e._raw.press", "junk"),
+		in,
+	})
+	require.NoError(t, err)
+	require.Len(t, batches, 1)
+	var topics []string
+	for _, out := range batches[0] {
+		topic, _ := out.MetaGet("umh_topic")
+		topics = append(topics, topic)
+		trace, _ := out.MetaGet("trace")
+		assert.Equal(t, "abc", trace, "metadata is copied")
+		assert.Equal(t, "span", out.Context().Value(ctxKey{}), "the context (tracing) carries over")
+		raw, err := out.AsBytes()
+		require.NoError(t, err)
+		assert.Contains(t, string(raw), `"timestamp_ms":5}`)
+	}
+	assert.Equal(t, []string{"umh.v1.e._pump_v1.label", "umh.v1.e._pump_v1.p", "umh.v1.e._pump_v1.slowpath"}, topics)
+	orig, _ := in.MetaGet("umh_topic")
+	assert.Equal(t, "umh.v1.e._raw.press", orig, "the input is not modified")
+}
+
+func TestProcessBatchWithoutOutputs(t *testing.T) {
+	bp := newTestBatchProcessor(t, pluginYAML)
+	batches, err := bp.ProcessBatch(context.Background(), service.MessageBatch{
+		tsMessage("umh.v1.e._raw.other", `{"value":1,"timestamp_ms":1}`),
+		tsMessage("umh.v1.e._raw.press", `{"value":null,"timestamp_ms":1}`),
+	})
+	require.NoError(t, err, "bad input never fails the batch")
+	assert.Nil(t, batches)
+}
+
+func TestRegisterUnderAnotherName(t *testing.T) {
+	env := service.NewEnvironment()
+	require.NoError(t, Register(env, "my_stream_processor"))
+	outs := runYAMLStream(t, env, "my_stream_processor", pluginYAML, nil,
+		tsMessage("umh.v1.e._raw.press", `{"value":3,"timestamp_ms":1}`))
+	assert.Contains(t, outs, `umh.v1.e._pump_v1.p {"value":6,"timestamp_ms":1}`)
+}
+
+// TestTemplateLiteralEscapeInYAML checks spec §14.13: in a Benthos config, ${{alias}}
+// reaches the processor as ${alias}, and a placeholder that is not a bare name is left
+// alone.
+func TestTemplateLiteralEscapeInYAML(t *testing.T) {
+	outs := runYAMLStream(t, service.GlobalEnvironment(), PluginName, `
+output_topic: umh.v1.e
+model: {name: pump, version: v1}
+sources: {tF: umh.v1.e._raw.tempF}
+mapping:
+  label: '`+"`T=${{tF}} twice=${tF * 2}`"+`'
+`, nil, tsMessage("umh.v1.e._raw.tempF", `{"value":21,"timestamp_ms":1}`))
+	assert.Equal(t, []string{`umh.v1.e._pump_v1.label {"value":"T=21 twice=42","timestamp_ms":1}`}, outs)
+}
+
+func TestMetrics(t *testing.T) {
+	env := service.NewEnvironment()
+	metrics := newCapturedMetrics()
+	require.NoError(t, env.RegisterMetricsExporter("captured", service.NewConfigSpec(),
+		func(*service.ParsedConfig, *service.Logger) (service.MetricsExporter, error) { return metrics, nil }))
+	runYAMLStream(t, env, PluginName, pluginYAML, func(b *service.StreamBuilder) {
+		require.NoError(t, b.SetMetricsYAML("captured: {}"))
+	},
+		service.NewMessage([]byte("no topic")),
+		tsMessage("umh.v1.e._raw.other", `{"value":1,"timestamp_ms":1}`),
+		tsMessage("umh.v1.e._raw.press", `{"value":1,"timestamp_ms":0}`),
+		tsMessage("umh.v1.e._raw.tempF", `{"value":1,"timestamp_ms":1}`),
+		tsMessage("umh.v1.e._raw.press", `{"value":2,"timestamp_ms":2}`),
+	)
+	want := map[string]int64{
+		"messages_dropped":  2, // no topic, unknown topic
+		"invalid_data_type": 1,
+		// the invalid payload, then bad (exception) and inf (non-emittable) of the last message
+		"messages_errored":   3,
+		"messages_processed": 2,
+		// tF message: label; press message: label, both, p, slowpath
+		"outputs_generated":                                5,
+		"javascript_errors":                                1,
+		"mapping_errors{mapping=bad,reason=exception}":     1,
+		"mapping_errors{mapping=inf,reason=non_emittable}": 1,
+		"active_mappings":                                  6,
+		"active_variables":                                 2,
+	}
+	for name, v := range want {
+		assert.Equal(t, v, metrics.value(name), name)
+	}
+	for _, timer := range []string{"batch_processing_time", "message_processing_time", "javascript_execution_time"} {
+		assert.Positive(t, metrics.value(timer), "%s is recorded", timer)
+	}
+}
+
+// runYAMLStream runs the messages, one batch each, through a stream whose only
+// processor is `name` configured by yaml, and returns the outputs as "topic payload".
+func runYAMLStream(t *testing.T, env *service.Environment, name, yaml string, setup func(*service.StreamBuilder), msgs ...*service.Message) []string {
+	t.Helper()
+	b := env.NewStreamBuilder()
+	require.NoError(t, b.SetLoggerYAML("level: none"))
+	indented := strings.ReplaceAll(strings.TrimSpace(yaml), "\n", "\n  ")
+	require.NoError(t, b.AddProcessorYAML(name+":\n  "+indented))
+	if setup != nil {
+		setup(b)
+	}
+	send, err := b.AddBatchProducerFunc()
+	require.NoError(t, err)
+	var (
+		mu   sync.Mutex
+		outs []string
+	)
+	require.NoError(t, b.AddBatchConsumerFunc(func(_ context.Context, batch service.MessageBatch) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range batch {
+			topic, _ := m.MetaGet("umh_topic")
+			raw, err := m.AsBytes()
+			require.NoError(t, err)
+			outs = append(outs, topic+" "+string(raw))
+		}
+		return nil
+	}))
+	stream, err := b.Build()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- stream.Run(ctx) }()
+	for _, m := range msgs {
+		require.NoError(t, send(ctx, service.MessageBatch{m}))
+	}
+	require.NoError(t, stream.Stop(ctx))
+	require.NoError(t, <-done)
+	mu.Lock()
+	defer mu.Unlock()
+	return outs
+}
+
+// capturedMetrics is a MetricsExporter that keeps every value by name{labels}.
+type capturedMetrics struct {
+	mu     sync.Mutex
+	values map[string]int64
+}
+
+func newCapturedMetrics() *capturedMetrics { return &capturedMetrics{values: map[string]int64{}} }
+
+func (c *capturedMetrics) value(key string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.values[key]
+}
+
+// key renders name{k=v,…} without the label and path labels Benthos adds to every
+// processor metric.
+func (c *capturedMetrics) key(name string, keys, values []string) string {
+	var pairs []string
+	for i, k := range keys {
+		if k != "label" && k != "path" {
+			pairs = append(pairs, k+"="+values[i])
+		}
+	}
+	if len(pairs) == 0 {
+		return name
+	}
+	sort.Strings(pairs)
+	return fmt.Sprintf("%s{%s}", name, strings.Join(pairs, ","))
+}
+
+// capturedMetric adds to (counters, timers) or sets (gauges) one entry.
+type capturedMetric struct {
+	c   *capturedMetrics
+	key string
+	set bool
+}
+
+func (m capturedMetric) record(v int64) {
+	m.c.mu.Lock()
+	defer m.c.mu.Unlock()
+	if m.set {
+		m.c.values[m.key] = v
+	} else {
+		m.c.values[m.key] += v
+	}
+}
+
+func (m capturedMetric) Incr(n int64)                  { m.record(n) }
+func (m capturedMetric) IncrFloat64(f float64)         { m.record(int64(f)) }
+func (m capturedMetric) Timing(d int64)                { m.record(d) }
+func (m capturedMetric) Set(v int64)                   { m.record(v) }
+func (m capturedMetric) SetFloat64(f float64)          { m.record(int64(f)) }
+func (m capturedMetric) IncrGauge(int64)               {}
+func (c *capturedMetrics) Close(context.Context) error { return nil }
+
+func (c *capturedMetrics) NewCounterCtor(name string, keys ...string) service.MetricsExporterCounterCtor {
+	return func(values ...string) service.MetricsExporterCounter {
+		return capturedMetric{c: c, key: c.key(name, keys, values)}
+	}
+}
+
+func (c *capturedMetrics) NewTimerCtor(name string, keys ...string) service.MetricsExporterTimerCtor {
+	return func(values ...string) service.MetricsExporterTimer {
+		return capturedMetric{c: c, key: c.key(name, keys, values)}
+	}
+}
+
+func (c *capturedMetrics) NewGaugeCtor(name string, keys ...string) service.MetricsExporterGaugeCtor {
+	return func(values ...string) service.MetricsExporterGauge {
+		return capturedMetric{c: c, key: c.key(name, keys, values), set: true}
+	}
+}
