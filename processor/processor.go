@@ -34,9 +34,10 @@ type source struct {
 
 // scratch is the per-call working memory of Process, reused through a pool.
 type scratch struct {
-	buf  []byte
-	vals []any
-	enc  encoder
+	buf    []byte // the payload being built
+	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of a message
+	vals   []any
+	enc    encoder
 }
 
 // Output is one output message. Payload is {"value":<json>,"timestamp_ms":<int>} and
@@ -135,7 +136,9 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	}
 	p.state = state.NewTable(layout)
 	p.sources = buildSources(layout, cfg.Sources)
-	p.scratch.New = func() any { return &scratch{buf: make([]byte, 0, 256), vals: make([]any, maxDeps)} }
+	p.scratch.New = func() any {
+		return &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40), vals: make([]any, maxDeps)}
+	}
 	return p, nil
 }
 
@@ -203,9 +206,10 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 	}
 
 	sc := p.scratch.Get().(*scratch)
+	sc.suffix = append(strconv.AppendInt(append(sc.suffix[:0], `,"timestamp_ms":`...), ts, 10), '}')
 	n := 0
 	for _, m := range p.mappings[:p.statics] {
-		if p.emitMapping(m, nil, ts, sc, emit) {
+		if p.emitMapping(m, nil, sc, emit) {
 			n++
 		}
 	}
@@ -218,7 +222,7 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 			}
 			continue
 		}
-		if p.emitMapping(m, vals, ts, sc, emit) {
+		if p.emitMapping(m, vals, sc, emit) {
 			n++
 		}
 	}
@@ -229,7 +233,7 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 
 // emitMapping evaluates m (unless its value is precomputed), builds its payload in
 // sc.buf and emits it. It reports whether there was an output.
-func (p *Processor) emitMapping(m *Mapping, vals []any, ts int64, sc *scratch, emit func(Output)) bool {
+func (p *Processor) emitMapping(m *Mapping, vals []any, sc *scratch, emit func(Output)) bool {
 	buf := append(sc.buf[:0], `{"value":`...)
 	if m.value != nil {
 		buf = append(buf, m.value...)
@@ -254,9 +258,7 @@ func (p *Processor) emitMapping(m *Mapping, vals []any, ts int64, sc *scratch, e
 			return false
 		}
 	}
-	buf = append(buf, `,"timestamp_ms":`...)
-	buf = strconv.AppendInt(buf, ts, 10)
-	buf = append(buf, '}')
+	buf = append(buf, sc.suffix...)
 	sc.buf = buf
 	emit(Output{Mapping: m, Topic: m.topic, Payload: buf})
 	return true

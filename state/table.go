@@ -1,31 +1,87 @@
 package state
 
-import "sync/atomic"
+import (
+	"runtime"
+	"sync/atomic"
+)
 
-// cacheLine is the assumed size of a CPU cache line; slots are padded to it so that
-// threads updating different aliases do not invalidate each other's caches.
+// cacheLine is the assumed size of a CPU cache line.
 const cacheLine = 64
 
 // Value is one accepted input: the decoded value and the raw timestamp_ms of the
 // message that carried it.
 type Value struct {
 	// V is the value exactly as encoding/json decodes it into an any: float64, string,
-	// bool, map[string]any or []any. It is never nil and must not be modified: readers
-	// share it.
+	// bool, map[string]any or []any (other types are accepted but cost an allocation
+	// per Store). It must not be modified once stored: readers share it.
 	V any
 	// TimestampMs is the message's timestamp in milliseconds since the Unix epoch.
 	TimestampMs int64
 }
 
-// slot holds the latest Value of one alias; nil until the first Store.
+// kind says which of a slot's typed cells holds its latest value.
+type kind uint32
+
+const (
+	kindNone kind = iota // no value stored yet
+	kindFloat
+	kindString
+	kindBool
+	kindObject
+	kindArray
+	kindOther
+	numKinds
+)
+
+func kindOf(v any) kind {
+	switch v.(type) {
+	case float64:
+		return kindFloat
+	case string:
+		return kindString
+	case bool:
+		return kindBool
+	case map[string]any:
+		return kindObject
+	case []any:
+		return kindArray
+	}
+	return kindOther
+}
+
+// otherBox wraps values of any other type, so that the kindOther cell always holds
+// one concrete type (atomic.Value requires that).
+type otherBox struct{ v any }
+
+// slot holds the latest Value of one alias. Each JSON type has its own atomic.Value
+// (which must always hold one concrete type), so storing an already boxed value does
+// not allocate. seq is odd while a Store runs: it serialises writers and lets Load
+// return a value and timestamp from the same Store.
 type slot struct {
-	rec atomic.Pointer[Value]
-	_   [cacheLine - 8]byte
+	seq  atomic.Uint64
+	kind atomic.Uint32
+	ts   atomic.Int64
+	vals [numKinds]atomic.Value
+	_    [56]byte // pad to whole cache lines so threads on neighbouring slots do not collide
+}
+
+// load returns the latest value, or false before the first Store. Under concurrent
+// Stores it returns one of the stored values, never a torn one.
+func (s *slot) load() (any, bool) {
+	k := kind(s.kind.Load())
+	if k == kindNone {
+		return nil, false
+	}
+	v := s.vals[k].Load()
+	if b, ok := v.(otherBox); ok {
+		return b.v, true
+	}
+	return v, true
 }
 
 // Table is the state of one processor: the latest Value per slot of its Layout. All
-// methods are safe for concurrent use; a reader sees either the old or the new record
-// of a slot, never a mix.
+// methods are safe for concurrent use, take no lock shared between slots and do not
+// allocate (for the JSON value types).
 type Table struct {
 	layout  *Layout
 	slots   []slot
@@ -40,32 +96,59 @@ func NewTable(l *Layout) *Table {
 // Layout is the Layout the table was made for.
 func (t *Table) Layout() *Layout { return t.layout }
 
-// Store makes v (non-nil, see Value.V) with timestamp ts the latest value of slot.
-// Identical values still count as an update.
+// Store makes v with timestamp ts the latest value of slot. Identical values still
+// count as an update. Concurrent Stores to one slot take turns; Stores to different
+// slots do not interact.
 func (t *Table) Store(slot int, v any, ts int64) {
-	if t.slots[slot].rec.Swap(&Value{V: v, TimestampMs: ts}) == nil {
+	s := &t.slots[slot]
+	k := kindOf(v)
+	for {
+		seq := s.seq.Load()
+		if seq&1 == 0 && s.seq.CompareAndSwap(seq, seq+1) {
+			break
+		}
+		runtime.Gosched() // another Store on this slot is between its two increments
+	}
+	if k == kindOther {
+		s.vals[k].Store(otherBox{v})
+	} else {
+		s.vals[k].Store(v)
+	}
+	s.ts.Store(ts)
+	if kind(s.kind.Swap(uint32(k))) == kindNone {
 		t.present.Add(1)
 	}
+	s.seq.Add(1)
 }
 
-// Load returns the latest value of slot and whether there is one.
+// Load returns the latest value of slot and whether there is one. V and TimestampMs
+// always come from the same Store.
 func (t *Table) Load(slot int) (Value, bool) {
-	if r := t.slots[slot].rec.Load(); r != nil {
-		return *r, true
+	s := &t.slots[slot]
+	for {
+		seq := s.seq.Load()
+		if seq&1 == 0 {
+			v, ok := s.load()
+			ts := s.ts.Load()
+			if s.seq.Load() == seq {
+				return Value{V: v, TimestampMs: ts}, ok
+			}
+		}
+		runtime.Gosched()
 	}
-	return Value{}, false
 }
 
 // Gather writes the latest value of each of slots into dst (len(dst) >= len(slots))
-// and reports whether all of them have one. It does not allocate. Values of different
-// slots may come from different moments when other threads store concurrently.
+// and reports whether all of them have one. It does not allocate and never waits.
+// Values of different slots may come from different moments when other threads store
+// concurrently.
 func (t *Table) Gather(slots []int, dst []any) bool {
 	for i, s := range slots {
-		r := t.slots[s].rec.Load()
-		if r == nil {
+		v, ok := t.slots[s].load()
+		if !ok {
 			return false
 		}
-		dst[i] = r.V
+		dst[i] = v
 	}
 	return true
 }

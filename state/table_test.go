@@ -1,8 +1,10 @@
 package state
 
 import (
+	"strconv"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,6 +42,36 @@ func TestTableStoreLoad(t *testing.T) {
 	}
 	assert.Equal(t, 3, tab.Present(), "replacing a value does not count twice")
 	assert.Same(t, tab.Layout(), tab.Layout())
+}
+
+func TestTableStoreChangesType(t *testing.T) {
+	tab := newTestTable(t, "a")
+	values := []any{1.5, "s", true, map[string]any{}, []any{2.0}, int64(3), nil, 2.5, struct{ X int }{1}, "t"}
+	for i, v := range values {
+		tab.Store(0, v, int64(i+1))
+		got, ok := tab.Load(0)
+		require.True(t, ok)
+		assert.Equal(t, Value{V: v, TimestampMs: int64(i + 1)}, got)
+		dst := make([]any, 1)
+		require.True(t, tab.Gather([]int{0}, dst))
+		assert.Equal(t, v, dst[0])
+	}
+	assert.Equal(t, 1, tab.Present())
+}
+
+func TestTableStoreDoesNotAllocate(t *testing.T) {
+	tab := newTestTable(t, "a")
+	values := []any{25.5, "running", true, map[string]any{"x": 1.0}, []any{1.0}}
+	allocs := testing.AllocsPerRun(100, func() {
+		for i, v := range values {
+			tab.Store(0, v, int64(i))
+		}
+	})
+	assert.Zero(t, allocs)
+}
+
+func TestSlotSizeIsWholeCacheLines(t *testing.T) {
+	assert.Zero(t, unsafe.Sizeof(slot{})%cacheLine)
 }
 
 func TestTableGather(t *testing.T) {
@@ -80,7 +112,11 @@ func TestTableConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for n := range rounds {
 				ts := int64(w*rounds + n + 1)
-				tab.Store(n%slots, float64(ts), ts)
+				var v any = float64(ts)
+				if n%3 == 0 {
+					v = strconv.FormatInt(ts, 10) // the type changes too
+				}
+				tab.Store(n%slots, v, ts)
 			}
 		})
 	}
@@ -91,12 +127,17 @@ func TestTableConcurrent(t *testing.T) {
 			for range rounds {
 				for s := range slots {
 					if v, ok := tab.Load(s); ok {
-						assert.Equal(t, float64(v.TimestampMs), v.V, "torn record")
+						want := []any{float64(v.TimestampMs), strconv.FormatInt(v.TimestampMs, 10)}
+						assert.Contains(t, want, v.V, "value and timestamp from different stores")
 					}
 				}
 				if tab.Gather(all, dst) {
 					for _, v := range dst {
-						assert.IsType(t, 0.0, v)
+						switch v.(type) {
+						case float64, string:
+						default:
+							t.Errorf("gathered %T", v)
+						}
 					}
 				}
 			}
