@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -75,6 +76,13 @@ func TestCorpus(t *testing.T) {
 			require.False(t, names[c.Name], "%s: duplicate case name %q", file, c.Name)
 			names[c.Name] = true
 			t.Run(file+"/"+c.Name, func(t *testing.T) { runCorpusCase(t, c) })
+			if c.ConfigError == "" {
+				// The reference engine must give the same outputs.
+				goja := c
+				goja.Config = maps.Clone(c.Config)
+				goja.Config["engine"] = "goja"
+				t.Run(file+"/goja/"+c.Name, func(t *testing.T) { runCorpusCase(t, goja) })
+			}
 		}
 	}
 	assert.GreaterOrEqual(t, total, 60, "corpus size")

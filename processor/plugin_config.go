@@ -9,8 +9,8 @@ import (
 )
 
 // ConfigFromParsed reads a Config from a parsed `stream_processor` block (see
-// ConfigSpec). Missing required fields are left empty so that New reports them
-// together with every other problem; only values of the wrong type fail here.
+// ConfigSpec). It does not validate: New reports every problem at once. Only values of
+// the wrong type fail here.
 func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
 	var (
 		cfg Config
@@ -26,17 +26,12 @@ func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
 		{&cfg.Model.Version, []string{fieldModel, fieldModelVer}},
 	}
 	for _, f := range stringFields {
-		if !conf.Contains(f.path...) {
-			continue
-		}
 		if *f.dst, err = conf.FieldString(f.path...); err != nil {
 			return Config{}, err
 		}
 	}
-	if conf.Contains(fieldSources) {
-		if cfg.Sources, err = conf.FieldStringMap(fieldSources); err != nil {
-			return Config{}, err
-		}
+	if cfg.Sources, err = conf.FieldStringMap(fieldSources); err != nil {
+		return Config{}, err
 	}
 	if conf.Contains(fieldMapping) {
 		raw, err := conf.FieldAny(fieldMapping)

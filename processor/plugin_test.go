@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
+
+	"github.com/unsproc/unsproc/compiler"
 )
 
 const pluginYAML = `
@@ -261,5 +263,63 @@ func (c *capturedMetrics) NewTimerCtor(name string, keys ...string) service.Metr
 func (c *capturedMetrics) NewGaugeCtor(name string, keys ...string) service.MetricsExporterGaugeCtor {
 	return func(values ...string) service.MetricsExporterGauge {
 		return capturedMetric{c: c, key: c.key(name, keys, values), set: true}
+	}
+}
+
+func TestSpecExampleRuns(t *testing.T) {
+	outs := runYAMLStream(t, service.GlobalEnvironment(), PluginName, examplePumpConfig, nil,
+		tsMessage("umh.v1.corpA.plant-A.aawd._raw.press", `{"value":100,"timestamp_ms":1}`),
+		tsMessage("umh.v1.corpA.plant-A.aawd._raw.tempF", `{"value":212,"timestamp_ms":2}`),
+	)
+	const out = "umh.v1.corpA.plant-A.aawd._pump_v1."
+	assert.Equal(t, []string{
+		out + `serialNumber {"value":"SN-P42-008","timestamp_ms":1}`,
+		out + `motor.rpm {"value":25,"timestamp_ms":1}`,
+		out + `pressure {"value":104.00001,"timestamp_ms":1}`,
+		out + `serialNumber {"value":"SN-P42-008","timestamp_ms":2}`,
+		out + `combined {"value":312,"timestamp_ms":2}`,
+		out + `motor.label {"value":"rpm=25 at 212°F","timestamp_ms":2}`,
+		out + `temperature {"value":100,"timestamp_ms":2}`,
+	}, outs)
+}
+
+func TestConfigFromParsed(t *testing.T) {
+	conf, err := ConfigSpec().ParseYAML(`
+mode: timeseries
+output_topic: o
+model: {name: n, version: v}
+sources: {a: t.a}
+mapping: {x: a, y: {z: 1}}
+timeout: 250ms
+engine: goja
+`, nil)
+	require.NoError(t, err)
+	cfg, err := ConfigFromParsed(conf)
+	require.NoError(t, err)
+	assert.Equal(t, Config{
+		Mode: "timeseries", OutputTopic: "o", Model: Model{Name: "n", Version: "v"},
+		Sources: map[string]string{"a": "t.a"},
+		Mapping: map[string]any{"x": "a", "y": map[string]any{"z": 1}},
+		Timeout: 250 * time.Millisecond, Engine: compiler.EngineGoja,
+	}, cfg)
+
+	conf, err = ConfigSpec().ParseYAML("output_topic: ''\nmodel: {name: '', version: ''}\nsources: {a: t}", nil)
+	require.NoError(t, err)
+	cfg, err = ConfigFromParsed(conf)
+	require.NoError(t, err, "empty fields are left to New, which reports them together")
+	assert.Equal(t, ModeTimeseries, cfg.Mode, "mode defaults to timeseries")
+	assert.Equal(t, 100*time.Millisecond, cfg.Timeout)
+	assert.Equal(t, compiler.EngineAuto, cfg.Engine)
+	_, err = New(cfg)
+	assert.ErrorContains(t, err, "(3 problems)")
+
+	for yaml, want := range map[string]string{
+		"sources: {a: t}\nmapping: [1, 2]": "expected an object of expressions",
+		"sources: {a: t}\nengine: fast":    "unknown engine",
+	} {
+		conf, err := ConfigSpec().ParseYAML("output_topic: o\nmodel: {name: n, version: v}\nsources: {a: t}\n"+yaml, nil)
+		require.NoError(t, err)
+		_, err = ConfigFromParsed(conf)
+		assert.ErrorContains(t, err, want)
 	}
 }

@@ -187,3 +187,44 @@ func TestImpureStaticEvaluatedPerMessage(t *testing.T) {
 	require.Len(t, second, 1)
 	assert.NotEqual(t, first[0].payload[:20], second[0].payload[:20], "Date.now() is read afresh")
 }
+
+// TestProcessConcurrent shares one Processor between goroutines (meant for -race):
+// each goroutine owns one source, so its outputs are fully determined, while the
+// statics, the state table and the scratch pool are shared.
+func TestProcessConcurrent(t *testing.T) {
+	const workers, rounds = 4, 200
+	cfg := pumpConfig(map[string]any{"label": `"L"`})
+	cfg.Sources = map[string]string{}
+	for w := range workers {
+		alias := fmt.Sprintf("s%d", w)
+		cfg.Sources[alias] = "t." + alias
+		cfg.Mapping["x"+alias] = fmt.Sprintf("`%s:${%s * 2}`", alias, alias)
+		cfg.Mapping["y"+alias] = fmt.Sprintf("%s * 10 + %d", alias, w)
+	}
+	p, err := New(cfg)
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			alias := fmt.Sprintf("s%d", w)
+			out := testPrefix + "._pump_v1."
+			for n := range rounds {
+				var got []emitted
+				res := p.Process("t."+alias, []byte(point(n, int64(n+1))), func(o Output) {
+					got = append(got, emitted{o.Topic, string(o.Payload)})
+				})
+				want := []emitted{
+					{out + "label", point(`"L"`, int64(n+1))},
+					{out + "x" + alias, point(fmt.Sprintf(`"%s:%d"`, alias, 2*n), int64(n+1))},
+					{out + "y" + alias, point(10*n+w, int64(n+1))},
+				}
+				if !assert.Equal(t, want, got) || !assert.Equal(t, 3, res.Outputs) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, workers, p.State().Present())
+}

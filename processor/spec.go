@@ -1,6 +1,10 @@
 package processor
 
-import "github.com/redpanda-data/benthos/v4/public/service"
+import (
+	"strings"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+)
 
 // Field names of the `stream_processor` config block.
 const (
@@ -81,25 +85,35 @@ func ConfigSpec() *service.ConfigSpec {
 		LintRule(`root = if this.mode == "" { [ "mode is required" ] } else if this.mode.or("timeseries") != "timeseries" { [ "unsupported mode: %v (only 'timeseries' is supported)".format(this.mode) ] }`).
 		Example("Pump model",
 			"Derives pressure, temperature and motor values of a pump from three raw topics.",
-			`
-pipeline:
-  processors:
-    - stream_processor:
-        output_topic: umh.v1.corpA.plant-A.aawd
-        model:
-          name: pump
-          version: v1
-        sources:
-          press: umh.v1.corpA.plant-A.aawd._raw.press
-          tF: umh.v1.corpA.plant-A.aawd._raw.tempF
-          r: umh.v1.corpA.plant-A.aawd._raw.run
-        mapping:
-          pressure: press + 4.00001
-          temperature: (tF - 32) * 5 / 9
-          combined: press + tF
-          motor:
-            rpm: press / 4
-            label: '`+"`rpm=${press / 4} at ${{tF}}°F`"+`'
-          serialNumber: '"SN-P42-008"'
-`)
+			"\npipeline:\n  processors:\n    - stream_processor:\n"+indent(examplePumpConfig, "        "))
+}
+
+// examplePumpConfig is the body of the spec's example (tested in plugin_test.go).
+const examplePumpConfig = `output_topic: umh.v1.corpA.plant-A.aawd
+model:
+  name: pump
+  version: v1
+sources:
+  press: umh.v1.corpA.plant-A.aawd._raw.press
+  tF: umh.v1.corpA.plant-A.aawd._raw.tempF
+  r: umh.v1.corpA.plant-A.aawd._raw.run
+mapping:
+  pressure: press + 4.00001
+  temperature: (tF - 32) * 5 / 9
+  combined: press + tF
+  motor:
+    rpm: press / 4
+    label: '` + "`rpm=${press / 4} at ${{tF}}°F`" + `'
+  serialNumber: '"SN-P42-008"'
+`
+
+// indent prefixes every non-empty line of s with pad.
+func indent(s, pad string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = pad + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }
