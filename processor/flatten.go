@@ -40,12 +40,6 @@ func walkMapping(node map[string]any, prefix string, out *[]leaf) {
 			*out = append(*out, leaf{path: path, src: x})
 		case map[string]any:
 			walkMapping(x, path+".", out)
-		case map[any]any:
-			converted := make(map[string]any, len(x))
-			for k, el := range x {
-				converted[fmt.Sprint(k)] = el
-			}
-			walkMapping(converted, path+".", out)
 		default:
 			*out = append(*out, leaf{path: path, src: fmt.Sprintf("%v", x)})
 		}

@@ -38,12 +38,16 @@ func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
 		if err != nil {
 			return Config{}, err
 		}
-		switch m := raw.(type) {
-		case nil:
-		case map[string]any:
-			cfg.Mapping = m
-		default:
-			return Config{}, fmt.Errorf("field %s: expected an object of expressions, got %T", fieldMapping, raw)
+		if raw != nil {
+			m, err := stringKeys(raw, fieldMapping)
+			if err != nil {
+				return Config{}, err
+			}
+			obj, ok := m.(map[string]any)
+			if !ok {
+				return Config{}, fmt.Errorf("field %s: expected an object of expressions, got %T", fieldMapping, raw)
+			}
+			cfg.Mapping = obj
 		}
 	}
 	if cfg.Timeout, err = conf.FieldDuration(fieldTimeout); err != nil {
@@ -62,4 +66,37 @@ func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
 		return Config{}, fmt.Errorf("field %s: unknown engine %q (use %s or %s)", fieldEngine, engine, engineAuto, engineGoja)
 	}
 	return cfg, nil
+}
+
+// stringKeys converts the YAML maps in v, which have map[any]any type when a key is
+// not a string (`1: x`), into map[string]any with the keys formatted by %v, as the
+// virtual path will show them. Two keys that format the same are an error.
+func stringKeys(v any, path string) (any, error) {
+	var out map[string]any
+	switch m := v.(type) {
+	case map[string]any:
+		out = make(map[string]any, len(m))
+		for k, el := range m {
+			out[k] = el
+		}
+	case map[any]any:
+		out = make(map[string]any, len(m))
+		for k, el := range m {
+			key := fmt.Sprint(k)
+			if _, dup := out[key]; dup {
+				return nil, fmt.Errorf("field %s: key %q appears twice", path, key)
+			}
+			out[key] = el
+		}
+	default:
+		return v, nil
+	}
+	for k, el := range out {
+		conv, err := stringKeys(el, path+"."+k)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = conv
+	}
+	return out, nil
 }

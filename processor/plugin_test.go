@@ -289,7 +289,7 @@ mode: timeseries
 output_topic: o
 model: {name: n, version: v}
 sources: {a: t.a}
-mapping: {x: a, y: {z: 1}}
+mapping: {x: a, y: {z: 1, 2: a}, 3: '"t"'}
 timeout: 250ms
 engine: goja
 `, nil)
@@ -299,7 +299,7 @@ engine: goja
 	assert.Equal(t, Config{
 		Mode: "timeseries", OutputTopic: "o", Model: Model{Name: "n", Version: "v"},
 		Sources: map[string]string{"a": "t.a"},
-		Mapping: map[string]any{"x": "a", "y": map[string]any{"z": 1}},
+		Mapping: map[string]any{"x": "a", "y": map[string]any{"z": 1, "2": "a"}, "3": `"t"`},
 		Timeout: 250 * time.Millisecond, Engine: compiler.EngineGoja,
 	}, cfg)
 

@@ -190,8 +190,8 @@ func buildSources(layout *state.Layout, topics map[string]string) map[string]*so
 
 // Process handles one input message: topic is its umh_topic, payload its bytes. It
 // calls emit once per output, in output order (statics, then dynamics, each by path).
-// It does not allocate on its own for the usual numeric payloads beyond what storing
-// the value and evaluating the mappings need.
+// Apart from boxing the decoded value and what evaluating the mappings takes, it does
+// not allocate: buffers come from a pool and are reused.
 func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Result {
 	src := p.sources[topic]
 	if src == nil {
