@@ -57,20 +57,10 @@ type staticResult struct {
 	err      error
 }
 
-// Value is an evaluation result that carries a number without boxing it.
-type Value struct {
-	Num   float64 // the result when IsNum
-	IsNum bool    // the result is a number computed by the fast path
-	Any   any     // any other result, as goja's Export gives it (numbers from goja included)
-}
-
-// Interface returns the result as one value, a fast-path number as float64.
-func (v Value) Interface() any {
-	if v.IsNum {
-		return v.Num
-	}
-	return v.Any
-}
+// Value is an evaluation input or result that carries a number without boxing it:
+// Num when IsNum, otherwise Any (string, bool, nil, map[string]any, []any, or what
+// goja's Export gives, numbers from goja included).
+type Value = vm.Value
 
 // Source returns the expression as compiled (without a tolerated trailing semicolon).
 func (p *Program) Source() string { return p.src }
@@ -94,16 +84,16 @@ func (p *Program) FallbackReason() string { return p.reason }
 // otherwise, string, bool, nil for null and undefined, map[string]any and []any, a
 // time.Time for a Date. A JavaScript exception or a timeout is an error.
 func (p *Program) Eval(vars map[string]any) (any, error) {
-	var buf [8]any
-	vals := buf[:0]
+	var buf [8]Value
+	in := buf[:0]
 	for _, name := range p.deps {
 		v, ok := vars[name]
 		if !ok {
 			return nil, fmt.Errorf("variable %s %w", name, errMissingVar)
 		}
-		vals = append(vals, normaliseInput(v))
+		in = append(in, vm.FromAny(normaliseInput(v)))
 	}
-	v, _, err := p.EvalValue(vals)
+	v, _, err := p.EvalValues(in)
 	if v.IsNum {
 		return compat.Export(v.Num), err
 	}
@@ -125,50 +115,64 @@ func normaliseInput(v any) any {
 	return v
 }
 
-// EvalSlots is the allocation-light entry used by the processor: vals[i] is the value
-// of Deps()[i], typed as encoding/json decodes it. Numbers in the result may be float64
-// even when integral (their JSON text is the same); fallback reports that goja ran.
+// EvalSlots evaluates with vals[i] the value of Deps()[i], typed as encoding/json
+// decodes it. Numbers in the result may be float64 even when integral (their JSON text
+// is the same); fallback reports that goja ran.
 func (p *Program) EvalSlots(vals []any) (v any, fallback bool, err error) {
-	r, fallback, err := p.EvalValue(vals)
+	var buf [8]Value
+	in := buf[:0]
+	for _, x := range vals {
+		in = append(in, vm.FromAny(x))
+	}
+	r, fallback, err := p.EvalValues(in)
 	return r.Interface(), fallback, err
 }
 
-// EvalValue is EvalSlots without boxing a fast-path number: with inputs that are
-// numbers and booleans, an evaluation on the numeric machine allocates nothing.
-func (p *Program) EvalValue(vals []any) (v Value, fallback bool, err error) {
+// EvalValues is the processor's entry: in[i] is the value of Deps()[i], numbers
+// unboxed. A numeric or boolean expression over number and boolean inputs runs on the
+// numeric machine and allocates nothing. fallback reports that goja ran.
+func (p *Program) EvalValues(in []Value) (v Value, fallback bool, err error) {
 	if p.static != nil {
 		return p.static.value, p.static.fallback, p.static.err
 	}
-	return p.evaluate(vals)
+	return p.evaluate(in)
 }
 
-func (p *Program) evaluate(vals []any) (Value, bool, error) {
+func (p *Program) evaluate(in []Value) (Value, bool, error) {
 	if p.fast {
-		if sig := p.signatureFor(vals); sig != nil && sig.prog != nil {
-			if v, ok := sig.run(vals); ok {
+		if sig := p.signatureFor(in); sig != nil && sig.prog != nil {
+			if v, ok := sig.run(in); ok {
 				return v, false, nil
 			}
 			// A deopt signal (or any failure of the fast path) hands the evaluation to
 			// goja, whose result is authoritative.
 		}
 	}
-	v, err := p.sandbox.Run(p.script, vals)
+	var buf [8]any
+	args := buf[:0]
+	for i := range in {
+		args = append(args, in[i].Interface())
+	}
+	v, err := p.sandbox.Run(p.script, args)
 	return Value{Any: v}, true, err
 }
 
 // run evaluates the fast path; ok is false when goja must take over.
-func (s *signature) run(vals []any) (Value, bool) {
+func (s *signature) run(in []Value) (Value, bool) {
 	if s.numeric != nil {
-		f, ok := s.numeric.Run(vals)
+		f, ok := s.numeric.Run(in)
 		if !ok {
 			return Value{}, false
 		}
-		if s.result == kindBool {
+		switch s.result {
+		case kindBool:
 			return Value{Any: f != 0}, true
+		case kindString:
+			return Value{Any: s.numeric.Constant(f)}, true
 		}
 		return Value{Num: f, IsNum: true}, !compat.AmbiguousInt(f)
 	}
-	v, err := runner.Run(s.prog, vals)
+	v, err := runner.Run(s.prog, in)
 	if err != nil {
 		return Value{}, false
 	}
@@ -178,11 +182,11 @@ func (s *signature) run(vals []any) (Value, bool) {
 	return Value{Any: v}, true
 }
 
-// signatureFor returns the fast path for the kinds of vals, or nil for goja.
-func (p *Program) signatureFor(vals []any) *signature {
+// signatureFor returns the fast path for the kinds of in, or nil for goja.
+func (p *Program) signatureFor(in []Value) *signature {
 	var key uint64
-	for i, v := range vals {
-		k := kindOf(v)
+	for i := range in {
+		k := kindOf(in[i])
 		if k == kindOther {
 			return nil
 		}
@@ -195,9 +199,9 @@ func (p *Program) signatureFor(vals []any) *signature {
 			}
 		}
 	}
-	kinds := make([]kind, len(vals))
-	for i, v := range vals {
-		kinds[i] = kindOf(v)
+	kinds := make([]kind, len(in))
+	for i := range in {
+		kinds[i] = kindOf(in[i])
 	}
 	sig, _ := p.signatureProgram(kinds)
 	return sig
@@ -230,12 +234,24 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 		sig.result = l.kind
 		sig.prog, err = compileExpr(l.node, kinds)
 	}
-	if err == nil && (sig.result == kindNumber || sig.result == kindBool) {
+	if err == nil && numericInputs(kinds) && (sig.result == kindNumber || sig.result == kindBool || l.constantStrings) {
 		sig.numeric, _ = vm.NewNumeric(sig.prog, numericHelpers)
 	}
 	next := append(append(make([]signature, 0, len(old)+1), old...), sig)
 	p.sigs.Store(&next)
 	return &next[len(next)-1], err
+}
+
+// numericInputs reports whether the numeric machine can take inputs of these kinds
+// (null inputs are constants in the translated program); any string in such a program
+// is then a constant.
+func numericInputs(kinds []kind) bool {
+	for _, k := range kinds {
+		if k != kindNumber && k != kindBool && k != kindNull {
+			return false
+		}
+	}
+	return true
 }
 
 // translate lowers the expression for one combination of input kinds.

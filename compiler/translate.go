@@ -24,9 +24,12 @@ const (
 	kindNull               // nil
 )
 
-// kindOf returns the kind of a value as encoding/json decodes it.
-func kindOf(v any) kind {
-	switch v.(type) {
+// kindOf returns the kind of an input value.
+func kindOf(v Value) kind {
+	if v.IsNum {
+		return kindNumber
+	}
+	switch v.Any.(type) {
 	case float64:
 		return kindNumber
 	case string:
@@ -57,6 +60,9 @@ type lowered struct {
 	kind   kind
 	simple bool     // a literal or a variable: evaluating it cannot fail
 	num    *float64 // its value, when it is a numeric constant
+	// constantStrings: a string result that is always one of some string constants,
+	// chosen by conditions (what the numeric machine can run).
+	constantStrings bool
 }
 
 // translator lowers a goja AST into an expr AST for one signature of dependency kinds.
@@ -76,7 +82,7 @@ func (t *translator) number(f float64) lowered {
 }
 
 func str(s string) lowered {
-	return lowered{node: &exprast.StringNode{Value: s}, kind: kindString, simple: true}
+	return lowered{node: &exprast.StringNode{Value: s}, kind: kindString, simple: true, constantStrings: true}
 }
 
 func boolean(b bool) lowered {
@@ -532,7 +538,8 @@ func (t *translator) conditional(n *ast.ConditionalExpression) (lowered, error) 
 	if a.kind != b.kind {
 		return lowered{}, unsupported("conditional branches of different types")
 	}
-	return lowered{node: &exprast.ConditionalNode{Ternary: true, Cond: test, Exp1: a.node, Exp2: b.node}, kind: a.kind}, nil
+	return lowered{node: &exprast.ConditionalNode{Ternary: true, Cond: test, Exp1: a.node, Exp2: b.node}, kind: a.kind,
+		constantStrings: a.constantStrings && b.constantStrings}, nil
 }
 
 // args lowers call arguments that must all be numbers.

@@ -54,12 +54,12 @@ func NewExprRunner(helpers map[string]any) *ExprRunner {
 	return r
 }
 
-// Run binds vals[i] to SlotName(i) and runs p. A helper's panic (such as a deopt
+// Run binds in[i] to SlotName(i) and runs p. A helper's panic (such as a deopt
 // signal) comes back as an error wrapping the panic value.
-func (r *ExprRunner) Run(p *exprvm.Program, vals []any) (any, error) {
+func (r *ExprRunner) Run(p *exprvm.Program, in []Value) (any, error) {
 	m := r.pool.Get().(*exprMachine)
-	for i, v := range vals {
-		m.env[SlotName(i)] = v
+	for i := range in {
+		m.env[SlotName(i)] = in[i].Interface()
 	}
 	out, err := m.vm.Run(p, m.env)
 	r.pool.Put(m)

@@ -23,9 +23,22 @@ type NumericFunc struct {
 // Numeric runs the bytecode of an expr program whose values are all numbers or booleans
 // on an unboxed float64 stack (booleans as 1 and 0), so an evaluation allocates nothing.
 // It executes the same instructions as the expr VM, one for one, and is built only for
-// programs made of the instructions it knows.
+// programs made of the instructions it knows. String constants may appear as the
+// results of such a program (`press > 20 ? "high" : "normal"`): they travel on the
+// stack as their index in a table of pre-boxed constants, which Constant resolves.
 type Numeric struct {
-	code []numOp
+	code   []numOp
+	consts []any
+}
+
+// Constant returns the string constant a result of Run stands for, when the program
+// computes a string.
+func (n *Numeric) Constant(result float64) any {
+	i := int(result)
+	if i < 0 || i >= len(n.consts) || float64(i) != result {
+		return nil
+	}
+	return n.consts[i]
 }
 
 type numCode uint8
@@ -64,8 +77,13 @@ type numOp struct {
 
 // NewNumeric converts p for the numeric machine. helpers names the functions p may
 // call. It reports false when p uses an instruction or value the machine does not know.
+//
+// The caller must only build it for programs whose strings are constants that reach
+// the result unchanged: the machine cannot tell a string token from a number.
 func NewNumeric(p *exprvm.Program, helpers map[string]NumericFunc) (*Numeric, bool) {
 	code := make([]numOp, len(p.Bytecode))
+	var consts []any
+	constIndex := map[string]int{}
 	depth, maxDepth := 0, 0
 	for i, op := range p.Bytecode {
 		arg := p.Arguments[i]
@@ -78,6 +96,14 @@ func NewNumeric(p *exprvm.Program, helpers map[string]NumericFunc) (*Numeric, bo
 				o.code, o.f = nPush, c
 			case bool:
 				o.code, o.f = nPush, boolFloat(c)
+			case string:
+				i, ok := constIndex[c]
+				if !ok {
+					i = len(consts)
+					constIndex[c] = i
+					consts = append(consts, c)
+				}
+				o.code, o.f = nPush, float64(i)
 			default:
 				return nil, false
 			}
@@ -150,7 +176,7 @@ func NewNumeric(p *exprvm.Program, helpers map[string]NumericFunc) (*Numeric, bo
 	if maxDepth > maxNumericStack || depth < 1 {
 		return nil, false
 	}
-	return &Numeric{code: code}, true
+	return &Numeric{code: code, consts: consts}, true
 }
 
 var binaryCodes = map[exprvm.Opcode]numCode{
@@ -175,10 +201,10 @@ func boolFloat(b bool) float64 {
 	return 0
 }
 
-// Run evaluates the program with vals[i] bound to slot i (float64 or bool). The result
+// Run evaluates the program with in[i] bound to slot i (a number or a bool). The result
 // is a number, or 1 and 0 for a boolean program. ok is false when a value has another
 // type or a helper cannot reproduce a case: the caller then uses goja.
-func (n *Numeric) Run(vals []any) (result float64, ok bool) {
+func (n *Numeric) Run(in []Value) (result float64, ok bool) {
 	var stack [maxNumericStack]float64
 	var vars [maxNumericVars]float64
 	sp := 0
@@ -190,16 +216,20 @@ func (n *Numeric) Run(vals []any) (result float64, ok bool) {
 			stack[sp] = op.f
 			sp++
 		case nLoad:
-			if op.arg >= len(vals) {
+			if op.arg >= len(in) {
 				return 0, false
 			}
-			switch v := vals[op.arg].(type) {
-			case float64:
-				stack[sp] = v
-			case bool:
-				stack[sp] = boolFloat(v)
-			default:
-				return 0, false
+			if v := &in[op.arg]; v.IsNum {
+				stack[sp] = v.Num
+			} else {
+				switch x := v.Any.(type) {
+				case bool:
+					stack[sp] = boolFloat(x)
+				case float64:
+					stack[sp] = x
+				default:
+					return 0, false
+				}
 			}
 			sp++
 		case nNop:
