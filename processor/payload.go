@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/bytedance/sonic"
+
+	"github.com/unsproc/unsproc/vm"
 )
 
 // PayloadError says why an input payload was rejected (spec §14.8). The message is
@@ -27,9 +29,10 @@ var (
 // decodePayload decodes a timeseries payload {"value": <any non-null JSON>,
 // "timestamp_ms": <integral number in (0, 2^63)>}. Keys match exactly, other keys are
 // ignored and a repeated key keeps its last value. The value comes back as
-// encoding/json would decode it into an any. The usual flat shape takes an
-// allocation-free path (apart from boxing the value); anything else goes through sonic.
-func decodePayload(b []byte) (v any, ts int64, err error) {
+// encoding/json would decode it into an any, a number unboxed. The usual flat shape
+// takes an allocation-free path (a string value costs its copy); anything else goes
+// through sonic.
+func decodePayload(b []byte) (v vm.Value, ts int64, err error) {
 	if v, ts, err, ok := decodeFlat(b); ok {
 		return v, ts, err
 	}
@@ -38,37 +41,37 @@ func decodePayload(b []byte) (v any, ts int64, err error) {
 
 // decodeGeneral handles every payload with sonic, which validates the whole document
 // like encoding/json.
-func decodeGeneral(b []byte) (any, int64, error) {
+func decodeGeneral(b []byte) (vm.Value, int64, error) {
 	var fields map[string]json.RawMessage
 	if err := sonic.ConfigStd.Unmarshal(b, &fields); err != nil {
 		if len(b) > 0 && b[firstNonSpace(b)] != '{' {
-			return nil, 0, errNotObject
+			return vm.Value{}, 0, errNotObject
 		}
-		return nil, 0, &PayloadError{Reason: "invalid JSON: " + firstLine(err.Error())}
+		return vm.Value{}, 0, &PayloadError{Reason: "invalid JSON: " + firstLine(err.Error())}
 	}
 	if fields == nil {
-		return nil, 0, errNotObject // top-level null
+		return vm.Value{}, 0, errNotObject // top-level null
 	}
 	rawValue, ok := fields["value"]
 	if !ok {
-		return nil, 0, errValueMissing
+		return vm.Value{}, 0, errValueMissing
 	}
 	rawTs, ok := fields["timestamp_ms"]
 	if !ok {
-		return nil, 0, errTsMissing
+		return vm.Value{}, 0, errTsMissing
 	}
 	ts, valid := parseTimestamp(rawTs)
 	if !valid {
-		return nil, 0, errTsInvalid
+		return vm.Value{}, 0, errTsInvalid
 	}
 	var v any
 	if err := sonic.ConfigStd.Unmarshal(rawValue, &v); err != nil {
-		return nil, 0, &PayloadError{Reason: `invalid "value": ` + firstLine(err.Error())}
+		return vm.Value{}, 0, &PayloadError{Reason: `invalid "value": ` + firstLine(err.Error())}
 	}
 	if v == nil {
-		return nil, 0, errValueNull
+		return vm.Value{}, 0, errValueNull
 	}
-	return v, ts, nil
+	return vm.FromAny(v), ts, nil
 }
 
 func firstNonSpace(b []byte) int {

@@ -3,13 +3,8 @@ package processor
 import (
 	"bytes"
 	"unicode/utf8"
-)
 
-// Boxed booleans: converting a bool to an interface does not allocate, but naming them
-// keeps the intent visible.
-var (
-	boxedTrue  any = true
-	boxedFalse any = false
+	"github.com/unsproc/unsproc/vm"
 )
 
 // flatScanner reads the usual timeseries payload: one object whose members are
@@ -22,13 +17,13 @@ type flatScanner struct {
 
 // decodeFlat decodes b when it has the flat shape. handled=false means the payload
 // needs the general decoder; the results are then meaningless.
-func decodeFlat(b []byte) (v any, ts int64, err error, handled bool) {
+func decodeFlat(b []byte) (v vm.Value, ts int64, err error, handled bool) {
 	s := flatScanner{b: b}
 	if !s.consume('{') {
-		return nil, 0, nil, false
+		return vm.Value{}, 0, nil, false
 	}
 	var (
-		value        any
+		value        vm.Value
 		valueSeen    bool
 		tsSeen, tsOK bool
 	)
@@ -36,26 +31,26 @@ func decodeFlat(b []byte) (v any, ts int64, err error, handled bool) {
 		for {
 			key, ok := s.str()
 			if !ok || !s.consume(':') {
-				return nil, 0, nil, false
+				return vm.Value{}, 0, nil, false
 			}
 			s.space()
 			switch {
 			case string(key) == "value":
 				if value, ok = s.scalar(true); !ok {
-					return nil, 0, nil, false
+					return vm.Value{}, 0, nil, false
 				}
 				valueSeen = true
 			case string(key) == "timestamp_ms":
 				n, size, isNum := scanNumber(s.b[s.i:])
 				if !isNum {
-					return nil, 0, nil, false // let the general decoder judge the token
+					return vm.Value{}, 0, nil, false // let the general decoder judge the token
 				}
 				s.i += size
 				tsSeen = true
 				ts, tsOK = n.timestamp()
 			default:
 				if _, ok = s.scalar(false); !ok {
-					return nil, 0, nil, false
+					return vm.Value{}, 0, nil, false
 				}
 			}
 			if s.consume(',') {
@@ -64,22 +59,22 @@ func decodeFlat(b []byte) (v any, ts int64, err error, handled bool) {
 			if s.consume('}') {
 				break
 			}
-			return nil, 0, nil, false
+			return vm.Value{}, 0, nil, false
 		}
 	}
 	s.space()
 	if s.i != len(s.b) {
-		return nil, 0, nil, false
+		return vm.Value{}, 0, nil, false
 	}
 	switch {
 	case !valueSeen:
-		return nil, 0, errValueMissing, true
-	case value == nil:
-		return nil, 0, errValueNull, true
+		return vm.Value{}, 0, errValueMissing, true
+	case !value.IsNum && value.Any == nil:
+		return vm.Value{}, 0, errValueNull, true
 	case !tsSeen:
-		return nil, 0, errTsMissing, true
+		return vm.Value{}, 0, errTsMissing, true
 	case !tsOK:
-		return nil, 0, errTsInvalid, true
+		return vm.Value{}, 0, errTsInvalid, true
 	}
 	return value, ts, nil, true
 }
@@ -124,39 +119,39 @@ func (s *flatScanner) str() ([]byte, bool) {
 }
 
 // scalar reads a number, string, true, false or null at s.i. With keep it returns the
-// value boxed as encoding/json would decode it (null → nil); without, it only checks
-// and skips it.
-func (s *flatScanner) scalar(keep bool) (any, bool) {
+// value as encoding/json would decode it (null → nil), a number unboxed; without, it
+// only checks and skips it.
+func (s *flatScanner) scalar(keep bool) (vm.Value, bool) {
 	if s.i >= len(s.b) {
-		return nil, false
+		return vm.Value{}, false
 	}
 	switch c := s.b[s.i]; {
 	case c == '"':
 		content, ok := s.str()
 		if !ok || !keep {
-			return nil, ok
+			return vm.Value{}, ok
 		}
-		return string(content), true
+		return vm.Value{Any: string(content)}, true
 	case c == 't':
-		return boxedTrue, s.literal("true")
+		return vm.Value{Any: true}, s.literal("true")
 	case c == 'f':
-		return boxedFalse, s.literal("false")
+		return vm.Value{Any: false}, s.literal("false")
 	case c == 'n':
-		return nil, s.literal("null")
+		return vm.Value{}, s.literal("null")
 	}
 	n, size, ok := scanNumber(s.b[s.i:])
 	if !ok {
-		return nil, false
+		return vm.Value{}, false
 	}
 	s.i += size
 	if !keep {
-		return nil, true
+		return vm.Value{}, true
 	}
 	f, ok := exactFloat(n)
 	if !ok {
-		return nil, false
+		return vm.Value{}, false
 	}
-	return f, true
+	return vm.Number(f), true
 }
 
 func (s *flatScanner) literal(word string) bool {

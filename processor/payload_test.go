@@ -81,7 +81,8 @@ func TestDecodePayload(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, ts, err := decodePayload([]byte(tt.payload))
+			decoded, ts, err := decodePayload([]byte(tt.payload))
+			v := decoded.Interface()
 			if tt.err != "" {
 				require.Error(t, err)
 				assert.IsType(t, &PayloadError{}, err)

@@ -36,7 +36,7 @@ type source struct {
 type scratch struct {
 	buf    []byte // the payload being built
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of a message
-	vals   []any
+	vals   []compiler.Value
 	enc    encoder
 }
 
@@ -137,7 +137,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	p.state = state.NewTable(layout)
 	p.sources = buildSources(layout, cfg.Sources)
 	p.scratch.New = func() any {
-		return &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40), vals: make([]any, maxDeps)}
+		return &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40), vals: make([]compiler.Value, maxDeps)}
 	}
 	return p, nil
 }
@@ -153,12 +153,12 @@ func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compile
 	if prog.Kind() != compiler.Static {
 		return m, nil
 	}
-	v, _, err := prog.EvalSlots(nil)
+	v, _, err := prog.EvalValues(nil)
 	if err != nil {
 		return nil, fmt.Errorf("static expression %q fails: %w (hint: it references no source alias, so it is evaluated once at start-up; use an alias or fix the expression)", l.src, err)
 	}
 	var enc encoder
-	if m.value, err = enc.appendValue(nil, v); err != nil {
+	if m.value, err = enc.appendResult(nil, v); err != nil {
 		return nil, fmt.Errorf("static expression %q would never give an output: %w (hint: a mapping must evaluate to a string, number, boolean, object or array; text is quoted, e.g. '\"pump\"')", l.src, err)
 	}
 	return m, nil
@@ -233,7 +233,7 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 
 // emitMapping evaluates m (unless its value is precomputed), builds its payload in
 // sc.buf and emits it. It reports whether there was an output.
-func (p *Processor) emitMapping(m *Mapping, vals []any, sc *scratch, emit func(Output)) bool {
+func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, sc *scratch, emit func(Output)) bool {
 	buf := append(sc.buf[:0], `{"value":`...)
 	if m.value != nil {
 		buf = append(buf, m.value...)
@@ -242,13 +242,13 @@ func (p *Processor) emitMapping(m *Mapping, vals []any, sc *scratch, emit func(O
 		if p.observer != nil {
 			start = time.Now()
 		}
-		v, fallback, err := m.prog.EvalSlots(vals)
+		v, fallback, err := m.prog.EvalValues(vals)
 		var took time.Duration
 		if p.observer != nil {
 			took = time.Since(start)
 		}
 		if err == nil {
-			buf, err = sc.enc.appendValue(buf, v)
+			buf, err = sc.enc.appendResult(buf, v)
 		}
 		sc.buf = buf
 		if p.observer != nil {

@@ -1,8 +1,11 @@
 package state
 
 import (
+	"math"
 	"runtime"
 	"sync/atomic"
+
+	"github.com/unsproc/unsproc/vm"
 )
 
 // cacheLine is the assumed size of a CPU cache line.
@@ -33,8 +36,11 @@ const (
 	numKinds
 )
 
-func kindOf(v any) kind {
-	switch v.(type) {
+func kindOf(v vm.Value) kind {
+	if v.IsNum {
+		return kindFloat
+	}
+	switch v.Any.(type) {
 	case float64:
 		return kindFloat
 	case string:
@@ -53,30 +59,35 @@ func kindOf(v any) kind {
 // one concrete type (atomic.Value requires that).
 type otherBox struct{ v any }
 
-// slot holds the latest Value of one alias. Each JSON type has its own atomic.Value
-// (which must always hold one concrete type), so storing an already boxed value does
-// not allocate. seq is odd while a Store runs: it serialises writers and lets Load
-// return a value and timestamp from the same Store.
+// slot holds the latest Value of one alias. A number is kept unboxed (its bits in
+// num); every other JSON type has its own atomic.Value (which must always hold one
+// concrete type), so storing an already boxed value does not allocate. seq is odd while
+// a Store runs: it serialises writers and lets Load return a value and timestamp from
+// the same Store.
 type slot struct {
 	seq  atomic.Uint64
 	kind atomic.Uint32
 	ts   atomic.Int64
+	num  atomic.Uint64
 	vals [numKinds]atomic.Value
-	_    [56]byte // pad to whole cache lines so threads on neighbouring slots do not collide
+	_    [48]byte // pad to whole cache lines so threads on neighbouring slots do not collide
 }
 
 // load returns the latest value, or false before the first Store. Under concurrent
 // Stores it returns one of the stored values, never a torn one.
-func (s *slot) load() (any, bool) {
+func (s *slot) load() (vm.Value, bool) {
 	k := kind(s.kind.Load())
-	if k == kindNone {
-		return nil, false
+	switch k {
+	case kindNone:
+		return vm.Value{}, false
+	case kindFloat:
+		return vm.Number(math.Float64frombits(s.num.Load())), true
 	}
 	v := s.vals[k].Load()
 	if b, ok := v.(otherBox); ok {
-		return b.v, true
+		return vm.Value{Any: b.v}, true
 	}
-	return v, true
+	return vm.Value{Any: v}, true
 }
 
 // Table is the state of one processor: the latest Value per slot of its Layout. All
@@ -99,7 +110,7 @@ func (t *Table) Layout() *Layout { return t.layout }
 // Store makes v with timestamp ts the latest value of slot. Identical values still
 // count as an update. Concurrent Stores to one slot take turns; Stores to different
 // slots do not interact.
-func (t *Table) Store(slot int, v any, ts int64) {
+func (t *Table) Store(slot int, v vm.Value, ts int64) {
 	s := &t.slots[slot]
 	k := kindOf(v)
 	for {
@@ -109,10 +120,17 @@ func (t *Table) Store(slot int, v any, ts int64) {
 		}
 		runtime.Gosched() // another Store on this slot is between its two increments
 	}
-	if k == kindOther {
-		s.vals[k].Store(otherBox{v})
-	} else {
-		s.vals[k].Store(v)
+	switch k {
+	case kindFloat:
+		f := v.Num
+		if !v.IsNum {
+			f = v.Any.(float64)
+		}
+		s.num.Store(math.Float64bits(f))
+	case kindOther:
+		s.vals[k].Store(otherBox{v.Any})
+	default:
+		s.vals[k].Store(v.Any)
 	}
 	s.ts.Store(ts)
 	if kind(s.kind.Swap(uint32(k))) == kindNone {
@@ -131,7 +149,7 @@ func (t *Table) Load(slot int) (Value, bool) {
 			v, ok := s.load()
 			ts := s.ts.Load()
 			if s.seq.Load() == seq {
-				return Value{V: v, TimestampMs: ts}, ok
+				return Value{V: v.Interface(), TimestampMs: ts}, ok
 			}
 		}
 		runtime.Gosched()
@@ -142,7 +160,7 @@ func (t *Table) Load(slot int) (Value, bool) {
 // and reports whether all of them have one. It does not allocate and never waits.
 // Values of different slots may come from different moments when other threads store
 // concurrently.
-func (t *Table) Gather(slots []int, dst []any) bool {
+func (t *Table) Gather(slots []int, dst []vm.Value) bool {
 	for i, s := range slots {
 		v, ok := t.slots[s].load()
 		if !ok {
