@@ -4,6 +4,8 @@
 #   make test    everything CI checks (gofmt, vet, race tests, fuzz, config tests)
 #   make bench   benchmarks of the module root (bench_test.go)
 
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 GO        ?= go
 BIN       := bin/unsproc
 FUZZTIME  ?= 10s
@@ -35,12 +37,23 @@ vet:
 race:
 	$(GO) test -race ./...
 
-# A short run of every Fuzz target in the module, whichever exist.
+# A short run of every Fuzz target in the module, whichever exist. Go 1.26's
+# fuzz coordinator can fail a clean run with "context deadline exceeded" when
+# -fuzztime expires mid-execution (go.dev/issue/75804, fixed in Go 1.27): such a
+# run counts as passed when it wrote no failing input.
 fuzz:
 	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do \
 		for target in $$($(GO) test "$$dir" -list '^Fuzz' | grep '^Fuzz'); do \
 			echo "fuzz $$dir $$target ($(FUZZTIME))"; \
-			$(GO) test "$$dir" -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+			log="$$(mktemp)"; \
+			if ! $(GO) test "$$dir" -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) 2>&1 | tee "$$log"; then \
+				if grep -q 'context deadline exceeded' "$$log" && ! grep -q 'Failing input written' "$$log"; then \
+					echo "fuzz $$target: coordinator deadline race, no failing input: passed"; \
+				else \
+					rm -f "$$log"; exit 1; \
+				fi; \
+			fi; \
+			rm -f "$$log"; \
 		done; \
 	done
 
