@@ -24,7 +24,7 @@ func init() {
 
 // Register adds the stream processor to env as a batch processor called name.
 func Register(env *service.Environment, name string) error {
-	return env.RegisterBatchProcessor(name, ConfigSpec(), newBatchProcessor)
+	return env.RegisterBatchProcessor(name, ConfigSpec(), NewBatchProcessor)
 }
 
 // batchProcessor adapts a Processor to Benthos.
@@ -33,7 +33,10 @@ type batchProcessor struct {
 	obs  *pluginObserver
 }
 
-func newBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {
+// NewBatchProcessor is the plugin's constructor: it builds the Benthos batch processor
+// from a config parsed with ConfigSpec. Hosts that construct processors themselves
+// (and the benchmarks) call it directly.
+func NewBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {
 	cfg, err := ConfigFromParsed(conf)
 	if err != nil {
 		return nil, err

@@ -37,7 +37,7 @@ func newTestBatchProcessor(t *testing.T, yaml string) service.BatchProcessor {
 	t.Helper()
 	conf, err := ConfigSpec().ParseYAML(yaml, nil)
 	require.NoError(t, err)
-	bp, err := newBatchProcessor(conf, service.MockResources())
+	bp, err := NewBatchProcessor(conf, service.MockResources())
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, bp.Close(context.Background())) })
 	return bp

@@ -1,0 +1,344 @@
+package unsproc_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"testing"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/unsproc/unsproc/compat"
+	"github.com/unsproc/unsproc/processor"
+)
+
+// The reference's standard workload (benthos-umh's stream processor benchmark): three
+// sources, six mappings; a press message produces four outputs.
+const (
+	outputTopic = "umh.v1.corpA.plant-A.aawd"
+	pressTopic  = "umh.v1.corpA.plant-A.aawd._raw.press"
+	tempTopic   = "umh.v1.corpA.plant-A.aawd._raw.tempF"
+	runTopic    = "umh.v1.corpA.plant-A.aawd._raw.run"
+)
+
+const workloadYAML = `
+output_topic: umh.v1.corpA.plant-A.aawd
+model: {name: pump, version: v1}
+engine: %s
+sources:
+  press: umh.v1.corpA.plant-A.aawd._raw.press
+  tF: umh.v1.corpA.plant-A.aawd._raw.tempF
+  r: umh.v1.corpA.plant-A.aawd._raw.run
+mapping:
+  pressure: press+4.00001
+  temperature: tF*69/31
+  motor:
+    rpm: press/4
+  status: 'r ? "active" : "inactive"'
+  serialNumber: '"SN-P42-008"'
+  deviceType: '"pump"'
+`
+
+func workloadConfig() processor.Config {
+	return processor.Config{
+		Mode:        processor.ModeTimeseries,
+		OutputTopic: outputTopic,
+		Model:       processor.Model{Name: "pump", Version: "v1"},
+		Sources:     map[string]string{"press": pressTopic, "tF": tempTopic, "r": runTopic},
+		Mapping: map[string]any{
+			"pressure":     "press+4.00001",
+			"temperature":  "tF*69/31",
+			"motor":        map[string]any{"rpm": "press/4"},
+			"status":       `r ? "active" : "inactive"`,
+			"serialNumber": `"SN-P42-008"`,
+			"deviceType":   `"pump"`,
+		},
+	}
+}
+
+// ring is the number of distinct input payloads cycled through: the value changes
+// every iteration.
+const ring = 256
+
+func payload(i int) []byte {
+	return fmt.Appendf(nil, `{"value":%s,"timestamp_ms":%d}`, strconv.FormatFloat(20+float64(i)*0.25, 'f', -1, 64), 1700000000000+i)
+}
+
+func pressPayloads() [][]byte {
+	out := make([][]byte, ring)
+	for i := range out {
+		out[i] = payload(i)
+	}
+	return out
+}
+
+func message(topic string, body []byte) *service.Message {
+	m := service.NewMessage(body)
+	m.MetaSetMut("umh_topic", topic)
+	return m
+}
+
+// primed returns the Benthos processor for engine with all three variables stored.
+func primed(b *testing.B, engine string) service.BatchProcessor {
+	b.Helper()
+	conf, err := processor.ConfigSpec().ParseYAML(fmt.Sprintf(workloadYAML, engine), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bp, err := processor.NewBatchProcessor(conf, service.MockResources())
+	if err != nil {
+		b.Fatal(err)
+	}
+	batch := service.MessageBatch{
+		message(pressTopic, payload(0)), message(tempTopic, payload(1)), message(runTopic, []byte(`{"value":true,"timestamp_ms":1}`)),
+	}
+	if _, err := bp.ProcessBatch(context.Background(), batch); err != nil {
+		b.Fatal(err)
+	}
+	return bp
+}
+
+func reportRate(b *testing.B, msgs int) {
+	b.ReportMetric(float64(msgs)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkHighThroughput sends one press message per ProcessBatch through the Benthos
+// processor; floor builds the same four output messages and nothing else.
+func BenchmarkHighThroughput(b *testing.B) {
+	payloads := pressPayloads()
+	for _, engine := range []string{"auto", "goja"} {
+		b.Run(engine, func(b *testing.B) {
+			bp := primed(b, engine)
+			msgs := make([]*service.Message, ring)
+			for i := range msgs {
+				msgs[i] = message(pressTopic, payloads[i])
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				out, _ := bp.ProcessBatch(ctx, service.MessageBatch{msgs[i%ring]})
+				if len(out) != 1 || len(out[0]) != 4 {
+					b.Fatalf("got %v", out)
+				}
+			}
+			reportRate(b, b.N)
+		})
+	}
+	b.Run("floor", func(b *testing.B) {
+		topics := []string{
+			outputTopic + "._pump_v1.deviceType", outputTopic + "._pump_v1.serialNumber",
+			outputTopic + "._pump_v1.motor.rpm", outputTopic + "._pump_v1.pressure",
+		}
+		bodies := [][]byte{
+			[]byte(`{"value":"pump","timestamp_ms":1700000000000}`), []byte(`{"value":"SN-P42-008","timestamp_ms":1700000000000}`),
+			[]byte(`{"value":6.375,"timestamp_ms":1700000000000}`), []byte(`{"value":29.50001,"timestamp_ms":1700000000000}`),
+		}
+		msgs := make([]*service.Message, ring)
+		for i := range msgs {
+			msgs[i] = message(pressTopic, payloads[i])
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			in := msgs[i%ring]
+			if _, ok := in.MetaGet("umh_topic"); !ok {
+				b.Fatal("no topic")
+			}
+			out := make(service.MessageBatch, 0, len(topics))
+			for j := range topics {
+				m := in.Copy()
+				m.SetBytes(bodies[j])
+				m.MetaSetMut("umh_topic", topics[j])
+				out = append(out, m)
+			}
+			_ = []service.MessageBatch{out}
+		}
+		reportRate(b, b.N)
+	})
+}
+
+// BenchmarkCore runs the same workload through the host-agnostic core (bytes in, topic
+// and payload out through a callback); floor is hand-written Go doing the same parsing,
+// arithmetic and encoding.
+func BenchmarkCore(b *testing.B) {
+	payloads := pressPayloads()
+	for _, engine := range []string{"auto", "goja"} {
+		b.Run(engine, func(b *testing.B) {
+			cfg := workloadConfig()
+			if engine == "goja" {
+				cfg.Engine = 1
+			}
+			p, err := processor.New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p.Process(tempTopic, payload(1), func(processor.Output) {})
+			p.Process(runTopic, []byte(`{"value":true,"timestamp_ms":1}`), func(processor.Output) {})
+			var sink int
+			emit := func(o processor.Output) { sink += len(o.Payload) + len(o.Topic) }
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if r := p.Process(pressTopic, payloads[i%ring], emit); r.Outputs != 4 {
+					b.Fatalf("got %+v", r)
+				}
+			}
+			reportRate(b, b.N)
+		})
+	}
+	b.Run("floor", func(b *testing.B) {
+		f := newFloor()
+		var sink int
+		emit := func(topic string, body []byte) { sink += len(body) + len(topic) }
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if !f.process(pressTopic, payloads[i%ring], emit) {
+				b.Fatal("rejected")
+			}
+		}
+		reportRate(b, b.N)
+	})
+}
+
+// floor is the least a processor must do for a press message, written by hand.
+type floor struct {
+	topics [4]string
+	buf    []byte
+}
+
+func newFloor() *floor {
+	p := outputTopic + "._pump_v1."
+	return &floor{topics: [4]string{p + "deviceType", p + "serialNumber", p + "motor.rpm", p + "pressure"}, buf: make([]byte, 0, 128)}
+}
+
+// process parses {"value":<number>,"timestamp_ms":<int>} by hand, computes the two
+// dynamic mappings and emits the four payloads.
+func (f *floor) process(topic string, payload []byte, emit func(string, []byte)) bool {
+	if topic != pressTopic {
+		return false
+	}
+	const vKey, tKey = `{"value":`, `,"timestamp_ms":`
+	if len(payload) < len(vKey) || string(payload[:len(vKey)]) != vKey {
+		return false
+	}
+	rest := payload[len(vKey):]
+	end := 0
+	for end < len(rest) && rest[end] != ',' {
+		end++
+	}
+	v, err := strconv.ParseFloat(string(rest[:end]), 64)
+	if err != nil || len(rest) < end+len(tKey)+1 {
+		return false
+	}
+	tsText := rest[end+len(tKey) : len(rest)-1]
+	suffix := func(dst []byte) []byte { return append(append(append(dst, tKey...), tsText...), '}') }
+	f.buf = suffix(append(f.buf[:0], `{"value":"pump"`...))
+	emit(f.topics[0], f.buf)
+	f.buf = suffix(append(f.buf[:0], `{"value":"SN-P42-008"`...))
+	emit(f.topics[1], f.buf)
+	for j, r := range [2]float64{v / 4, v + 4.00001} {
+		f.buf, _ = compat.AppendJSONNumber(append(f.buf[:0], vKey...), r)
+		f.buf = suffix(f.buf)
+		emit(f.topics[2+j], f.buf)
+	}
+	return !math.IsNaN(v)
+}
+
+// BenchmarkParallel shares one processor between all goroutines, as Benthos pipeline
+// threads do.
+func BenchmarkParallel(b *testing.B) {
+	b.Run("auto", func(b *testing.B) {
+		bp := primed(b, "auto")
+		payloads := pressPayloads()
+		ctx := context.Background()
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				out, _ := bp.ProcessBatch(ctx, service.MessageBatch{message(pressTopic, payloads[i%ring])})
+				if len(out) != 1 {
+					b.Error("no output")
+					return
+				}
+				i++
+			}
+		})
+		reportRate(b, b.N)
+	})
+}
+
+// BenchmarkBatch sends batches of mixed topics.
+func BenchmarkBatch(b *testing.B) {
+	topics := []string{pressTopic, tempTopic, runTopic}
+	for _, size := range []int{1, 10, 100, 1000} {
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			bp := primed(b, "auto")
+			batch := make(service.MessageBatch, size)
+			for i := range batch {
+				body := payload(i)
+				if topics[i%3] == runTopic {
+					body = fmt.Appendf(nil, `{"value":%t,"timestamp_ms":%d}`, i%2 == 0, 1700000000000+i)
+				}
+				batch[i] = message(topics[i%3], body)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := bp.ProcessBatch(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportRate(b, b.N*size)
+		})
+	}
+}
+
+// BenchmarkReject measures inputs that produce nothing.
+func BenchmarkReject(b *testing.B) {
+	cases := []struct {
+		name string
+		msg  *service.Message
+	}{
+		{"UnknownTopic", message("umh.v1.corpA.plant-A.aawd._raw.other", payload(0))},
+		{"InvalidJSON", message(pressTopic, []byte(`{"value":25.5,"timestamp_ms":`))},
+		{"MissingMetadata", service.NewMessage(payload(0))},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			bp := primed(b, "auto")
+			ctx := context.Background()
+			batch := service.MessageBatch{c.msg}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if out, _ := bp.ProcessBatch(ctx, batch); out != nil {
+					b.Fatal("unexpected output")
+				}
+			}
+			reportRate(b, b.N)
+		})
+	}
+}
+
+// BenchmarkStartup builds a processor with 1,000 mappings.
+func BenchmarkStartup(b *testing.B) {
+	b.Run("mappings=1000", func(b *testing.B) {
+		cfg := workloadConfig()
+		mapping := map[string]any{}
+		for i := 0; i < 1000; i++ {
+			mapping[fmt.Sprintf("m%04d", i)] = fmt.Sprintf("press * %d + tF / %d", i+1, i+2)
+		}
+		cfg.Mapping = mapping
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := processor.New(cfg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
