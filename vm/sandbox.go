@@ -3,6 +3,7 @@ package vm
 import (
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"sort"
 	"sync"
 	"time"
@@ -30,8 +31,17 @@ var ErrTimeout = errors.New("evaluation timed out")
 type Sandbox struct {
 	timeout time.Duration
 	clock   func() time.Time
-	pool    sync.Pool
+
+	// idle holds runtimes between evaluations. It is a plain free list, not a
+	// sync.Pool: a pool is emptied by every garbage collection, and a new runtime
+	// costs its lockdown (about a millisecond), which would then be paid per
+	// evaluation in a busy process.
+	mu   sync.Mutex
+	idle []*runtime
 }
+
+// maxIdleRuntimes bounds the runtimes a sandbox keeps between evaluations.
+var maxIdleRuntimes = 4 * goruntime.GOMAXPROCS(0)
 
 // NewSandbox returns a sandbox whose evaluations are interrupted after timeout (0 means
 // DefaultTimeout) and whose Date reads clock (nil means time.Now).
@@ -98,10 +108,25 @@ func (s *Sandbox) newRuntime() (*runtime, error) {
 }
 
 func (s *Sandbox) get() (*runtime, error) {
-	if r, ok := s.pool.Get().(*runtime); ok {
+	s.mu.Lock()
+	if n := len(s.idle); n > 0 {
+		r := s.idle[n-1]
+		s.idle[n-1] = nil
+		s.idle = s.idle[:n-1]
+		s.mu.Unlock()
 		return r, nil
 	}
+	s.mu.Unlock()
 	return s.newRuntime()
+}
+
+// put keeps r for a later evaluation, unless enough runtimes are idle.
+func (s *Sandbox) put(r *runtime) {
+	s.mu.Lock()
+	if len(s.idle) < maxIdleRuntimes {
+		s.idle = append(s.idle, r)
+	}
+	s.mu.Unlock()
 }
 
 // Run calls script with args (values as encoding/json decodes them) and returns the
@@ -131,7 +156,7 @@ func (s *Sandbox) run(script *Script, args []any) (result any, err error) {
 			result, err = nil, fmt.Errorf("evaluation failed: %v", p)
 		}
 		if reuse {
-			s.pool.Put(r)
+			s.put(r)
 		}
 	}()
 	fn, err := r.function(script)
