@@ -1,7 +1,6 @@
 package processor
 
 import (
-	"bytes"
 	"context"
 	"time"
 
@@ -15,6 +14,12 @@ const PluginName = "stream_processor"
 
 // topicKey is the metadata key holding a message's UNS topic.
 const topicKey = "umh_topic"
+
+// payloadSizeHint is the expected size of one output payload, for sizing buffers.
+const payloadSizeHint = 64
+
+// maxPreallocOutputs bounds the output batch capacity reserved ahead of a batch.
+const maxPreallocOutputs = 4096
 
 func init() {
 	if err := Register(service.GlobalEnvironment(), PluginName); err != nil {
@@ -76,7 +81,7 @@ func logStart(log *service.Logger, core *Processor) {
 // batch (none when nothing fired). Bad input never fails the batch.
 func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
 	start := time.Now()
-	var out service.MessageBatch
+	out := make(service.MessageBatch, 0, min(len(batch)*b.core.MaxOutputs(), maxPreallocOutputs))
 	for _, msg := range batch {
 		out = b.processMessage(msg, out)
 	}
@@ -101,9 +106,18 @@ func (b *batchProcessor) processMessage(msg *service.Message, out service.Messag
 		return out
 	}
 	start := time.Now()
+	// The payloads of one input's outputs share one fresh buffer (each message keeps
+	// its own full slice of it), so an input costs one payload allocation, not one per
+	// output.
+	var arena []byte
 	res := b.core.Process(topic, payload, func(o Output) {
+		if arena == nil {
+			arena = make([]byte, 0, b.core.MaxOutputs()*payloadSizeHint)
+		}
+		from := len(arena)
+		arena = append(arena, o.Payload...)
 		derived := msg.Copy()
-		derived.SetBytes(bytes.Clone(o.Payload))
+		derived.SetBytes(arena[from:len(arena):len(arena)])
 		derived.MetaSetMut(topicKey, o.Topic)
 		out = append(out, derived)
 	})

@@ -17,12 +17,13 @@ import (
 // (spec §5 with the changes of §14). It is safe for concurrent use; one instance is
 // meant to serve every pipeline thread.
 type Processor struct {
-	mappings []*Mapping // statics, then dynamics; each group sorted by path
-	statics  int        // how many of mappings are static
-	sources  map[string]*source
-	state    *state.Table
-	observer Observer
-	scratch  sync.Pool // *scratch
+	mappings   []*Mapping // statics, then dynamics; each group sorted by path
+	statics    int        // how many of mappings are static
+	maxOutputs int        // see MaxOutputs
+	sources    map[string]*source
+	state      *state.Table
+	observer   Observer
+	scratch    sync.Pool // *scratch
 }
 
 // source is what a message on one configured topic does: the slots it updates (every
@@ -136,6 +137,9 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	}
 	p.state = state.NewTable(layout)
 	p.sources = buildSources(layout, cfg.Sources)
+	for _, src := range p.sources {
+		p.maxOutputs = max(p.maxOutputs, p.statics+len(src.dependents))
+	}
 	p.scratch.New = func() any {
 		return &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40), vals: make([]compiler.Value, maxDeps)}
 	}
@@ -222,6 +226,14 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 			}
 			continue
 		}
+		// The aliases this message updated take its own value, even if another
+		// pipeline thread has stored a newer one since: an output always reflects the
+		// input that triggered it.
+		for j, slot := range m.depSlots {
+			if slices.Contains(src.slots, slot) {
+				vals[j] = v
+			}
+		}
 		if p.emitMapping(m, vals, sc, emit) {
 			n++
 		}
@@ -263,6 +275,10 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, sc *scratch, 
 	emit(Output{Mapping: m, Topic: m.topic, Payload: buf})
 	return true
 }
+
+// MaxOutputs is the most outputs one input can produce: every static mapping plus the
+// most dynamic mappings one source topic triggers.
+func (p *Processor) MaxOutputs() int { return p.maxOutputs }
 
 // Mappings lists the compiled mappings in output order: statics, then dynamics, each
 // group sorted by virtual path. The caller must not modify the slice.
