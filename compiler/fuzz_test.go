@@ -204,9 +204,7 @@ func FuzzCompile(f *testing.F) {
 		if nondeterministic(src) {
 			return
 		}
-		opts := func(e compiler.Engine) []compiler.Option {
-			return []compiler.Option{compiler.WithEngine(e), compiler.WithClock(parityClock), compiler.WithTimeout(fuzzCompileTimeout)}
-		}
+		opts := func(e compiler.Engine) []compiler.Option { return compileOptions(src, e, fuzzCompileTimeout) }
 		auto, autoErr := compiler.Compile(src, fuzzAliases, opts(compiler.EngineAuto)...)
 		ref, refErr := compiler.Compile(src, fuzzAliases, opts(compiler.EngineGoja)...)
 		for _, err := range []error{autoErr, refErr} {
