@@ -79,7 +79,9 @@ func (o *pluginObserver) bind(mappings []*Mapping) {
 
 // Evaluated implements Observer.
 func (o *pluginObserver) Evaluated(m *Mapping, took time.Duration, fallback bool, failure error) {
-	o.jsTime.Timing(took.Nanoseconds())
+	if took > 0 {
+		o.jsTime.Timing(took.Nanoseconds())
+	}
 	if fallback {
 		o.fallbacks.Incr(1, m.Path())
 	}
