@@ -19,6 +19,7 @@ type PayloadError struct {
 func (e *PayloadError) Error() string { return "invalid timeseries payload: " + e.Reason }
 
 var (
+	errInvalidJSON  = &PayloadError{Reason: "invalid JSON"}
 	errNotObject    = &PayloadError{Reason: `not a JSON object (expected {"value": …, "timestamp_ms": …})`}
 	errValueMissing = &PayloadError{Reason: `"value" is missing`}
 	errValueNull    = &PayloadError{Reason: `"value" is null`}
@@ -35,6 +36,13 @@ var (
 func decodePayload(b []byte) (v vm.Value, ts int64, err error) {
 	if v, ts, err, ok := decodeFlat(b); ok {
 		return v, ts, err
+	}
+	if !json.Valid(b) {
+		// Rejected without building a decoder's error: bad input must be cheap.
+		if len(b) > 0 && b[firstNonSpace(b)] != '{' {
+			return vm.Value{}, 0, errNotObject
+		}
+		return vm.Value{}, 0, errInvalidJSON
 	}
 	return decodeGeneral(b)
 }

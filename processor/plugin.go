@@ -81,9 +81,9 @@ func logStart(log *service.Logger, core *Processor) {
 // batch (none when nothing fired). Bad input never fails the batch.
 func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
 	start := time.Now()
-	out := make(service.MessageBatch, 0, min(len(batch)*b.core.MaxOutputs(), maxPreallocOutputs))
+	var out service.MessageBatch
 	for _, msg := range batch {
-		out = b.processMessage(msg, out)
+		out = b.processMessage(msg, out, len(batch))
 	}
 	b.obs.batchDone(time.Since(start), len(b.core.Mappings()), b.core.State().Present())
 	if len(out) == 0 {
@@ -94,7 +94,7 @@ func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBa
 
 // processMessage appends the outputs of msg to out. Each output is a copy of msg
 // (metadata, tracing context) with the output payload and umh_topic.
-func (b *batchProcessor) processMessage(msg *service.Message, out service.MessageBatch) service.MessageBatch {
+func (b *batchProcessor) processMessage(msg *service.Message, out service.MessageBatch, batchLen int) service.MessageBatch {
 	topic, ok := msg.MetaGet(topicKey)
 	if !ok {
 		b.obs.topicMissing()
@@ -113,6 +113,9 @@ func (b *batchProcessor) processMessage(msg *service.Message, out service.Messag
 	res := b.core.Process(topic, payload, func(o Output) {
 		if arena == nil {
 			arena = make([]byte, 0, b.core.MaxOutputs()*payloadSizeHint)
+		}
+		if out == nil {
+			out = make(service.MessageBatch, 0, min(batchLen*b.core.MaxOutputs(), maxPreallocOutputs))
 		}
 		from := len(arena)
 		arena = append(arena, o.Payload...)

@@ -2,6 +2,7 @@ package processor
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -32,9 +33,11 @@ type pluginObserver struct {
 	batchTime        *service.MetricTimer
 	activeMappings   *service.MetricGauge
 	activeVariables  *service.MetricGauge
-	invalidData      *service.MetricCounter
-	mappingErrors    *service.MetricCounter // labels: mapping, reason
-	fallbacks        *service.MetricCounter // label: mapping
+	// lastMappings and lastVariables hold the gauges' last values (a gauge starts at 0).
+	lastMappings, lastVariables atomic.Int64
+	invalidData                 *service.MetricCounter
+	mappingErrors               *service.MetricCounter // labels: mapping, reason
+	fallbacks                   *service.MetricCounter // label: mapping
 
 	mappingLogs []mappingLimiters       // by Mapping.Index
 	payloadLogs map[string]*rateLimiter // by source topic; read-only after construction
@@ -155,8 +158,14 @@ func (o *pluginObserver) processed(outputs int, took time.Duration) {
 	o.processingTime.Timing(took.Nanoseconds())
 }
 
+// batchDone records a batch. The gauges are set only when their value changed: the
+// mapping count never does after start-up, the variable count rarely.
 func (o *pluginObserver) batchDone(took time.Duration, mappings, variables int) {
 	o.batchTime.Timing(took.Nanoseconds())
-	o.activeMappings.Set(int64(mappings))
-	o.activeVariables.Set(int64(variables))
+	if o.lastMappings.Swap(int64(mappings)) != int64(mappings) {
+		o.activeMappings.Set(int64(mappings))
+	}
+	if o.lastVariables.Swap(int64(variables)) != int64(variables) {
+		o.activeVariables.Set(int64(variables))
+	}
 }
