@@ -80,12 +80,13 @@ func logStart(log *service.Logger, core *Processor) {
 // ProcessBatch handles the messages in order and returns all their outputs as one
 // batch (none when nothing fired). Bad input never fails the batch.
 func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
-	start := time.Now()
+	start := monotonic()
 	var out service.MessageBatch
+	last := start
 	for _, msg := range batch {
-		out = b.processMessage(msg, out, len(batch))
+		out, last = b.processMessage(msg, out, len(batch), last)
 	}
-	b.obs.batchDone(time.Since(start), len(b.core.Mappings()), b.core.State().Present())
+	b.obs.batchDone(last-start, len(b.core.Mappings()), b.core.State().Present())
 	if len(out) == 0 {
 		return nil, nil
 	}
@@ -93,19 +94,22 @@ func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBa
 }
 
 // processMessage appends the outputs of msg to out. Each output is a copy of msg
-// (metadata, tracing context) with the output payload and umh_topic.
-func (b *batchProcessor) processMessage(msg *service.Message, out service.MessageBatch, batchLen int) service.MessageBatch {
+// (metadata, tracing context) with the output payload and umh_topic. started is the
+// monotonic time at which the message's processing began; it returns out and the
+// monotonic time at which it ended (one clock reading per message).
+func (b *batchProcessor) processMessage(msg *service.Message, out service.MessageBatch, batchLen int, started time.Duration) (service.MessageBatch, time.Duration) {
 	topic, ok := msg.MetaGet(topicKey)
 	if !ok {
-		b.obs.topicMissing()
-		return out
+		now := monotonic()
+		b.obs.topicMissing(now)
+		return out, now
 	}
 	payload, err := msg.AsBytes()
 	if err != nil {
-		b.obs.payloadRejected(topic, &PayloadError{Reason: "unreadable message: " + err.Error()})
-		return out
+		now := monotonic()
+		b.obs.payloadRejected(topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, now)
+		return out, now
 	}
-	start := time.Now()
 	// The payloads of one input's outputs share one fresh buffer (each message keeps
 	// its own full slice of it), so an input costs one payload allocation, not one per
 	// output.
@@ -124,17 +128,18 @@ func (b *batchProcessor) processMessage(msg *service.Message, out service.Messag
 		derived.MetaSetMut(topicKey, o.Topic)
 		out = append(out, derived)
 	})
+	now := monotonic()
 	switch {
 	case res.Err != nil:
-		b.obs.payloadRejected(topic, res.Err)
+		b.obs.payloadRejected(topic, res.Err, now)
 	case !res.Matched:
-		b.obs.topicUnknown(topic)
+		b.obs.topicUnknown(topic, now)
 	case res.Outputs == 0:
 		b.obs.dropped()
 	default:
-		b.obs.processed(res.Outputs, time.Since(start))
+		b.obs.processed(res.Outputs, now-started)
 	}
-	return out
+	return out, now
 }
 
 // Close releases nothing: the state lives in memory only and is dropped with the

@@ -90,7 +90,7 @@ func (o *pluginObserver) Evaluated(m *Mapping, took time.Duration, fallback bool
 	}
 	lim := &o.mappingLogs[m.Index()]
 	if took > slowEvaluation {
-		if n, ok := lim.slow.allow(time.Now(), logEvery); ok {
+		if n, ok := lim.slow.allow(monotonic(), logEvery); ok {
 			o.mappingLog(m, n).With("took", took.String()).Warn("slow JavaScript evaluation")
 		}
 	}
@@ -101,21 +101,21 @@ func (o *pluginObserver) Evaluated(m *Mapping, took time.Duration, fallback bool
 	var ne *NonEmittableError
 	if errors.As(failure, &ne) {
 		o.mappingErrors.Incr(1, m.Path(), reasonNonEmittable)
-		if n, ok := lim.nonEmittable.allow(time.Now(), logEvery); ok {
+		if n, ok := lim.nonEmittable.allow(monotonic(), logEvery); ok {
 			o.mappingLog(m, n).With("error", failure.Error()).Warn("mapping produced no output")
 		}
 		return
 	}
 	o.jsErrors.Incr(1)
 	o.mappingErrors.Incr(1, m.Path(), reasonException)
-	if n, ok := lim.exception.allow(time.Now(), logEvery); ok {
+	if n, ok := lim.exception.allow(monotonic(), logEvery); ok {
 		o.mappingLog(m, n).With("error", failure.Error()).Warn("mapping failed")
 	}
 }
 
 // Waiting implements Observer.
 func (o *pluginObserver) Waiting(m *Mapping) {
-	if n, ok := o.mappingLogs[m.Index()].waiting.allow(time.Now(), logEvery); ok {
+	if n, ok := o.mappingLogs[m.Index()].waiting.allow(monotonic(), logEvery); ok {
 		o.mappingLog(m, n).Debug("mapping waits for a dependency without a value")
 	}
 }
@@ -124,28 +124,28 @@ func (o *pluginObserver) mappingLog(m *Mapping, suppressed int64) *service.Logge
 	return o.log.With("mapping", m.Path(), "expression", m.Program().Source(), "suppressed", suppressed)
 }
 
-func (o *pluginObserver) topicMissing() {
+func (o *pluginObserver) topicMissing(now time.Duration) {
 	o.droppedCount.Incr(1)
-	if n, ok := o.noTopicLog.allow(time.Now(), logEvery); ok {
+	if n, ok := o.noTopicLog.allow(now, logEvery); ok {
 		o.log.With("suppressed", n).Debug("message without umh_topic metadata skipped")
 	}
 }
 
-func (o *pluginObserver) topicUnknown(topic string) {
+func (o *pluginObserver) topicUnknown(topic string, now time.Duration) {
 	o.droppedCount.Incr(1)
-	if n, ok := o.unknownLog.allow(time.Now(), logEvery); ok {
+	if n, ok := o.unknownLog.allow(now, logEvery); ok {
 		o.log.With("topic", topic, "suppressed", n).Debug("message on a topic that is not a source skipped")
 	}
 }
 
-func (o *pluginObserver) payloadRejected(topic string, err error) {
+func (o *pluginObserver) payloadRejected(topic string, err error, now time.Duration) {
 	o.erroredCount.Incr(1)
 	o.invalidData.Incr(1)
 	lim := o.payloadLogs[topic]
 	if lim == nil {
 		lim = &o.unknownLog // unreadable message on a topic that is not a source
 	}
-	if n, ok := lim.allow(time.Now(), logEvery); ok {
+	if n, ok := lim.allow(now, logEvery); ok {
 		o.log.With("topic", topic, "error", err.Error(), "suppressed", n).Warn("invalid payload skipped")
 	}
 }

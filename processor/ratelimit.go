@@ -9,17 +9,24 @@ import (
 // problem (one mapping failing, one topic sending bad payloads…).
 const logEvery = 10 * time.Second
 
+// processStart anchors monotonic.
+var processStart = time.Now()
+
+// monotonic is the time since the process started, read from the monotonic clock only:
+// cheaper than time.Now, which also reads the wall clock.
+func monotonic() time.Duration { return time.Since(processStart) }
+
 // rateLimiter lets one event through per interval and counts the ones it holds back.
 // It is safe for concurrent use and does not allocate.
 type rateLimiter struct {
-	next       atomic.Int64 // Unix nanoseconds before which events are suppressed
+	next       atomic.Int64 // monotonic nanoseconds before which events are suppressed
 	suppressed atomic.Int64
 }
 
-// allow reports whether an event at now may be logged and, if so, how many events were
-// suppressed since the last one that was.
-func (r *rateLimiter) allow(now time.Time, every time.Duration) (suppressed int64, ok bool) {
-	n := now.UnixNano()
+// allow reports whether an event at now (a monotonic reading) may be logged and, if so,
+// how many events were suppressed since the last one that was.
+func (r *rateLimiter) allow(now, every time.Duration) (suppressed int64, ok bool) {
+	n := int64(now)
 	next := r.next.Load()
 	if n < next || !r.next.CompareAndSwap(next, n+int64(every)) {
 		r.suppressed.Add(1)

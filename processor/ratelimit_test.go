@@ -11,7 +11,7 @@ import (
 
 func TestRateLimiter(t *testing.T) {
 	var r rateLimiter
-	t0 := time.Unix(100, 0)
+	t0 := 100 * time.Second
 	steps := []struct {
 		at         time.Duration
 		ok         bool
@@ -25,7 +25,7 @@ func TestRateLimiter(t *testing.T) {
 		{30 * time.Second, true, 1},
 	}
 	for _, s := range steps {
-		suppressed, ok := r.allow(t0.Add(s.at), 10*time.Second)
+		suppressed, ok := r.allow(t0+s.at, 10*time.Second)
 		assert.Equal(t, s.ok, ok, "at %v", s.at)
 		assert.Equal(t, s.suppressed, suppressed, "at %v", s.at)
 	}
@@ -34,7 +34,7 @@ func TestRateLimiter(t *testing.T) {
 func TestRateLimiterConcurrent(t *testing.T) {
 	var r rateLimiter
 	var allowed atomic.Int64
-	now := time.Unix(100, 0)
+	now := 100 * time.Second
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
