@@ -37,7 +37,7 @@ func decodePayload(b []byte) (v vm.Value, ts int64, err error) {
 	if v, ts, err, ok := decodeFlat(b); ok {
 		return v, ts, err
 	}
-	if !json.Valid(b) {
+	if !sonic.ConfigStd.Valid(b) {
 		// Rejected without building a decoder's error: bad input must be cheap.
 		if len(b) > 0 && b[firstNonSpace(b)] != '{' {
 			return vm.Value{}, 0, errNotObject
