@@ -18,6 +18,9 @@ type flatScanner struct {
 // decodeFlat decodes b when it has the flat shape. handled=false means the payload
 // needs the general decoder; the results are then meaningless.
 func decodeFlat(b []byte) (v vm.Value, ts int64, err error, handled bool) {
+	if v, ts, ok := decodeCanonical(b); ok {
+		return v, ts, nil, true
+	}
 	s := flatScanner{b: b}
 	if !s.consume('{') {
 		return vm.Value{}, 0, nil, false
@@ -77,6 +80,42 @@ func decodeFlat(b []byte) (v vm.Value, ts int64, err error, handled bool) {
 		return vm.Value{}, 0, errTsInvalid, true
 	}
 	return value, ts, nil, true
+}
+
+// The canonical payload, as UMH producers write it: {"value":<number>,"timestamp_ms":<digits>}.
+const (
+	canonicalValue = `{"value":`
+	canonicalTs    = `,"timestamp_ms":`
+)
+
+// decodeCanonical decodes the canonical payload exactly as written above (no spaces, a
+// number value, a plain positive integer timestamp); ok=false leaves every other
+// payload, valid or not, to the flat scanner.
+func decodeCanonical(b []byte) (v vm.Value, ts int64, ok bool) {
+	if len(b) < len(canonicalValue)+len(canonicalTs)+3 || string(b[:len(canonicalValue)]) != canonicalValue || b[len(b)-1] != '}' {
+		return vm.Value{}, 0, false
+	}
+	rest := b[len(canonicalValue):]
+	n, size, ok := scanNumber(rest)
+	if !ok {
+		return vm.Value{}, 0, false
+	}
+	f, ok := exactFloat(n)
+	rest = rest[size:]
+	if !ok || len(rest) < len(canonicalTs)+2 || string(rest[:len(canonicalTs)]) != canonicalTs {
+		return vm.Value{}, 0, false
+	}
+	digits := rest[len(canonicalTs) : len(rest)-1]
+	if len(digits) > 18 || digits[0] == '0' {
+		return vm.Value{}, 0, false // 18 digits always fit in an int64
+	}
+	for _, c := range digits {
+		if !isDigit(c) {
+			return vm.Value{}, 0, false
+		}
+		ts = ts*10 + int64(c-'0')
+	}
+	return vm.Number(f), ts, true
 }
 
 func (s *flatScanner) space() {

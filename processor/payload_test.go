@@ -125,6 +125,17 @@ func TestDecodeFlatAgreesWithGeneral(t *testing.T) {
 		`{"value":1e22,"timestamp_ms":1}`,
 		`{"value":1.5e-22,"timestamp_ms":1}`,
 		`{"value":9007199254740993,"timestamp_ms":1}`,
+		// canonical layout edges (decodeCanonical)
+		`{"value":-0,"timestamp_ms":1}`,
+		`{"value":0.1,"timestamp_ms":999999999999999999}`,
+		`{"value":2,"timestamp_ms":9223372036854775807}`,
+		`{"value":2,"timestamp_ms":9223372036854775808}`,
+		`{"value":2,"timestamp_ms":0}`,
+		`{"value":2,"timestamp_ms":01}`,
+		`{"value":2,"timestamp_ms":1x}`,
+		`{"value":1e400,"timestamp_ms":1}`,
+		`{"value":-,"timestamp_ms":1}`,
+		`{"value":2,"timestamp_ms":}`,
 	}
 	for _, p := range payloads {
 		t.Run(p, func(t *testing.T) {
