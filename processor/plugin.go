@@ -81,11 +81,16 @@ func logStart(log *service.Logger, core *Processor) {
 // batch (none when nothing fired). Bad input never fails the batch.
 func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
 	start := monotonic()
-	var out service.MessageBatch
+	e := emitters.Get().(*emitter)
+	e.perInput = b.core.MaxOutputs()
+	e.capacity = min(len(batch)*e.perInput, maxPreallocOutputs)
 	last := start
 	for _, msg := range batch {
-		out, last = b.processMessage(msg, out, len(batch), last)
+		last = b.processMessage(msg, e, last)
 	}
+	out := e.out
+	*e = emitter{fn: e.fn}
+	emitters.Put(e)
 	b.obs.batchDone(last-start, len(b.core.Mappings()), b.core.State().Present())
 	if len(out) == 0 {
 		return nil, nil
@@ -93,41 +98,24 @@ func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBa
 	return []service.MessageBatch{out}, nil
 }
 
-// processMessage appends the outputs of msg to out. Each output is a copy of msg
-// (metadata, tracing context) with the output payload and umh_topic. started is the
-// monotonic time at which the message's processing began; it returns out and the
-// monotonic time at which it ended (one clock reading per message).
-func (b *batchProcessor) processMessage(msg *service.Message, out service.MessageBatch, batchLen int, started time.Duration) (service.MessageBatch, time.Duration) {
+// processMessage appends the outputs of msg to e.out. started is the monotonic time at
+// which the message's processing began; it returns the monotonic time at which it ended
+// (one clock reading per message).
+func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, started time.Duration) time.Duration {
 	topic, ok := msg.MetaGet(topicKey)
 	if !ok {
 		now := monotonic()
 		b.obs.topicMissing(now)
-		return out, now
+		return now
 	}
 	payload, err := msg.AsBytes()
 	if err != nil {
 		now := monotonic()
 		b.obs.payloadRejected(topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, now)
-		return out, now
+		return now
 	}
-	// The payloads of one input's outputs share one fresh buffer (each message keeps
-	// its own full slice of it), so an input costs one payload allocation, not one per
-	// output.
-	var arena []byte
-	res := b.core.Process(topic, payload, func(o Output) {
-		if arena == nil {
-			arena = make([]byte, 0, b.core.MaxOutputs()*payloadSizeHint)
-		}
-		if out == nil {
-			out = make(service.MessageBatch, 0, min(batchLen*b.core.MaxOutputs(), maxPreallocOutputs))
-		}
-		from := len(arena)
-		arena = append(arena, o.Payload...)
-		derived := msg.Copy()
-		derived.SetBytes(arena[from:len(arena):len(arena)])
-		derived.MetaSetMut(topicKey, o.Topic)
-		out = append(out, derived)
-	})
+	e.msg, e.arena = msg, nil
+	res := b.core.Process(topic, payload, e.fn)
 	now := monotonic()
 	switch {
 	case res.Err != nil:
@@ -139,7 +127,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, out service.Messag
 	default:
 		b.obs.processed(res.Outputs, now-started)
 	}
-	return out, now
+	return now
 }
 
 // Close releases nothing: the state lives in memory only and is dropped with the
