@@ -260,9 +260,13 @@ func BenchmarkParallel(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
+			msgs := make([]*service.Message, ring) // each goroutine its own inputs, as in HighThroughput
+			for i := range msgs {
+				msgs[i] = message(pressTopic, payloads[i])
+			}
 			i := 0
 			for pb.Next() {
-				out, _ := bp.ProcessBatch(ctx, service.MessageBatch{message(pressTopic, payloads[i%ring])})
+				out, _ := bp.ProcessBatch(ctx, service.MessageBatch{msgs[i%ring]})
 				if len(out) != 1 {
 					b.Error("no output")
 					return
