@@ -412,110 +412,115 @@ func diffPrograms(auto, ref *compiler.Program) string {
 	return ""
 }
 
-// parityStats counts what TestParityCorpus saw.
-type parityStats struct {
+// parityRun evaluates the corpus and counts what it saw.
+type parityRun struct {
+	t                      *testing.T
 	cases, diffs           int
-	designed, designedFast int // fallback-by-design cases, and those that ran fast anyway
-	subset, subsetFast     int // all other cases, and those that ran on the fast path
-	slowGroups             map[string][2]int
+	designed, designedFast int               // fallback-by-design cases, and those that ran fast anyway
+	subset, subsetFast     int               // all other cases, and those that ran on the fast path
+	onGoja                 map[string][2]int // per expression: subset cases on goja, all subset cases
 }
 
 // maxReportedDiffs caps the differences reported one by one.
 const maxReportedDiffs = 300
 
+// report records one difference.
+func (r *parityRun) report(format string, args ...any) {
+	r.t.Helper()
+	r.diffs++
+	if r.diffs <= maxReportedDiffs {
+		r.t.Errorf(format, args...)
+	}
+}
+
 // TestParityCorpus evaluates every corpus case with EngineAuto and EngineGoja and requires
 // identical results, then checks that the fast path covers the subset.
 func TestParityCorpus(t *testing.T) {
 	files := loadParityCorpus(t)
-	st := parityStats{slowGroups: map[string][2]int{}}
-	report := func(format string, args ...any) {
-		st.diffs++
-		if st.diffs <= maxReportedDiffs {
-			t.Errorf(format, args...)
-		}
-	}
+	r := &parityRun{t: t, onGoja: map[string][2]int{}}
 	for _, f := range files {
 		for _, g := range f.groups {
-			aliases := g.aliases()
-			for _, src := range g.Exprs {
-				where := fmt.Sprintf("%s / %s / %q", f.name, g.Name, src)
-				auto, ref, autoErr, refErr := compileBoth(src, aliases)
-				if d := diffCompile(autoErr, refErr); d != "" {
-					st.cases += len(g.Vars)
-					report("%s: %s", where, d)
-					continue
-				}
-				if refErr != nil {
-					t.Errorf("%s: corpus expression does not compile (compile errors belong in %s): %v", where, compileErrorsFile, refErr)
-					continue
-				}
-				if d := diffPrograms(auto, ref); d != "" {
-					report("%s: %s", where, d)
-				}
-				for _, vars := range g.Vars {
-					st.cases++
-					checkCase(t, &st, report, where, g, auto, ref, vars)
-				}
-			}
+			r.group(f.name, g)
 		}
 	}
-	share := float64(st.subsetFast) / float64(max(st.subset, 1))
-	t.Logf("parity: %d cases from %d files, %d differences", st.cases, len(files), st.diffs)
+	share := float64(r.subsetFast) / float64(max(r.subset, 1))
+	t.Logf("parity: %d cases from %d files, %d differences", r.cases, len(files), r.diffs)
 	t.Logf("fast path: %d of %d cases outside the fallback-by-design groups (%.1f%%); %d fallback-by-design cases",
-		st.subsetFast, st.subset, 100*share, st.designed)
-	logSlowGroups(t, st.slowGroups)
-	assert.GreaterOrEqual(t, st.cases, minParityCases, "corpus too small")
-	assert.Zero(t, st.diffs, "EngineAuto and EngineGoja disagree")
-	assert.Zero(t, st.designedFast, "fallback-by-design cases ran on the fast path")
+		r.subsetFast, r.subset, 100*share, r.designed)
+	logOnGoja(t, r.onGoja)
+	assert.GreaterOrEqual(t, r.cases, minParityCases, "corpus too small")
+	assert.Zero(t, r.diffs, "EngineAuto and EngineGoja disagree")
+	assert.Zero(t, r.designedFast, "fallback-by-design cases ran on the fast path")
 	assert.GreaterOrEqual(t, share, minFastShare, "too few cases ran on the fast path")
 }
 
-// checkCase evaluates one binding with both engines and with EvalSlots, and counts where it ran.
-func checkCase(t *testing.T, st *parityStats, report func(string, ...any), where string, g parityGroup,
-	auto, ref *compiler.Program, vars map[string]any) {
-	t.Helper()
+// group runs every case of one group.
+func (r *parityRun) group(file string, g parityGroup) {
+	aliases := g.aliases()
+	for _, src := range g.Exprs {
+		where := fmt.Sprintf("%s / %s / %q", file, g.Name, src)
+		auto, ref, autoErr, refErr := compileBoth(src, aliases)
+		if d := diffCompile(autoErr, refErr); d != "" {
+			r.cases += len(g.Vars)
+			r.report("%s: %s", where, d)
+			continue
+		}
+		if refErr != nil {
+			r.t.Errorf("%s: corpus expression does not compile (compile errors belong in %s): %v", where, compileErrorsFile, refErr)
+			continue
+		}
+		if d := diffPrograms(auto, ref); d != "" {
+			r.report("%s: %s", where, d)
+		}
+		for _, vars := range g.Vars {
+			r.check(where, g.Fallback, auto, ref, vars)
+		}
+	}
+}
+
+// check evaluates one binding with both engines and with EvalSlots, and counts where it ran.
+func (r *parityRun) check(where string, designed bool, auto, ref *compiler.Program, vars map[string]any) {
+	r.cases++
 	var want, got outcome
 	want.val, want.err = ref.Eval(copyVars(vars))
 	got.val, got.err = auto.Eval(copyVars(vars))
 	if d := diffOutcome(want, got, false); d != "" {
-		report("%s with %s: %s", where, render(vars), d)
-		return
+		r.report("%s with %s: %s", where, render(vars), d)
 	}
 	var slots outcome
 	var fallback bool
 	slots.val, fallback, slots.err = auto.EvalSlots(slotsFor(auto.Deps(), vars))
 	if d := diffOutcome(got, slots, true); d != "" {
-		report("%s with %s: EvalSlots differs from Eval: %s", where, render(vars), d)
+		r.report("%s with %s: EvalSlots differs from Eval: %s", where, render(vars), d)
 	}
 	fast := auto.Fast() && !fallback
-	if g.Fallback {
-		st.designed++
+	if designed {
+		r.designed++
 		if fast {
-			st.designedFast++
-			t.Errorf("%s with %s: marked fallback but ran on the fast path", where, render(vars))
+			r.designedFast++
+			r.t.Errorf("%s with %s: marked fallback but ran on the fast path", where, render(vars))
 		}
 		return
 	}
-	st.subset++
-	key := where
-	n := st.slowGroups[key]
+	r.subset++
+	n := r.onGoja[where]
 	n[1]++
 	if fast {
-		st.subsetFast++
+		r.subsetFast++
 	} else {
 		n[0]++
 	}
-	st.slowGroups[key] = n
+	r.onGoja[where] = n
 }
 
-// logSlowGroups lists the expressions of non-fallback groups that ran on goja, most first.
-func logSlowGroups(t *testing.T, groups map[string][2]int) {
+// logOnGoja lists the expressions of non-fallback groups that ran on goja, most cases first.
+func logOnGoja(t *testing.T, counts map[string][2]int) {
 	type row struct {
 		where     string
 		slow, all int
 	}
 	var rows []row
-	for k, n := range groups {
+	for k, n := range counts {
 		if n[0] > 0 {
 			rows = append(rows, row{k, n[0], n[1]})
 		}
