@@ -172,19 +172,30 @@ func FuzzDifferential(f *testing.F) {
 		if d := diffPrograms(auto, ref); d != "" {
 			t.Fatalf("%q: %s", src, d)
 		}
-		vars := fuzzVars(x, y, s, p)
-		var want, got outcome
-		want.val, want.err = ref.Eval(copyVars(vars))
-		got.val, got.err = auto.Eval(copyVars(vars))
-		if d := diffOutcome(want, got, false); d != "" {
-			t.Fatalf("%q with %s: %s", src, render(vars), d)
-		}
-		var slots outcome
-		slots.val, _, slots.err = auto.EvalSlots(slotsFor(auto.Deps(), vars))
-		if d := diffOutcome(got, slots, true); d != "" {
-			t.Fatalf("%q with %s: EvalSlots differs from Eval: %s", src, render(vars), d)
+		for _, vars := range fuzzBindings(x, y, s, p) {
+			var want, got outcome
+			want.val, want.err = ref.Eval(copyVars(vars))
+			got.val, got.err = auto.Eval(copyVars(vars))
+			if d := diffOutcome(want, got, false); d != "" {
+				t.Fatalf("%q with %s: %s", src, render(vars), d)
+			}
+			var slots outcome
+			slots.val, _, slots.err = auto.EvalSlots(slotsFor(auto.Deps(), vars))
+			if d := diffOutcome(got, slots, true); d != "" {
+				t.Fatalf("%q with %s: EvalSlots differs from Eval: %s", src, render(vars), d)
+			}
 		}
 	})
+}
+
+// fuzzBindings are the bindings one fuzzed program is evaluated with, in order: the fuzz
+// values, then the same values with the kinds of x, y and z swapped, so that one program
+// meets several kind signatures.
+func fuzzBindings(x, y float64, s string, p bool) []map[string]any {
+	vars := fuzzVars(x, y, s, p)
+	swapped := copyVars(vars)
+	swapped["x"], swapped["y"], swapped["z"] = vars["s"], vars["p"], vars["x"]
+	return []map[string]any{vars, swapped}
 }
 
 // fuzzCompileBindings are the inputs FuzzCompile evaluates accepted expressions with.
