@@ -36,6 +36,10 @@ func Register(env *service.Environment, name string) error {
 type batchProcessor struct {
 	core *Processor
 	obs  *pluginObserver
+	// deadLetter passes defective inputs on with their error flag set (on_reject: error).
+	deadLetter bool
+	// cache persists the state (state_cache); nil without one.
+	cache *stateCache
 }
 
 // NewBatchProcessor is the plugin's constructor: it builds the Benthos batch processor
@@ -46,6 +50,10 @@ func NewBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (serv
 	if err != nil {
 		return nil, err
 	}
+	settings, err := pluginSettingsFromParsed(conf, cfg)
+	if err != nil {
+		return nil, err
+	}
 	obs := newPluginObserver(mgr, cfg.Sources)
 	core, err := New(cfg, WithObserver(obs))
 	if err != nil {
@@ -53,7 +61,13 @@ func NewBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (serv
 	}
 	obs.bind(core.Mappings())
 	logStart(mgr.Logger(), core)
-	return &batchProcessor{core: core, obs: obs}, nil
+	b := &batchProcessor{core: core, obs: obs, deadLetter: settings.deadLetter}
+	if settings.stateCache != "" {
+		if b.cache, err = newStateCache(mgr, settings, core, cfg.Sources); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 // logStart summarises the compiled mappings.
@@ -78,15 +92,24 @@ func logStart(log *service.Logger, core *Processor) {
 }
 
 // ProcessBatch handles the messages in order and returns all their outputs as one
-// batch (none when nothing fired). Bad input never fails the batch.
-func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
+// batch (none when nothing fired). Bad input never fails the batch: it is counted by
+// reason and, with on_reject: error, passed on flagged among the outputs. With a state
+// cache, the aliases the batch updated are written to it before returning.
+func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
 	start := monotonic()
 	e := emitters.Get().(*emitter)
 	e.perInput = b.core.MaxOutputs()
 	e.capacity = min(len(batch)*e.perInput, maxPreallocOutputs)
+	var dirty *dirtySlots
+	if b.cache != nil {
+		dirty = b.cache.begin()
+	}
 	last := start
 	for _, msg := range batch {
-		last = b.processMessage(msg, e, last)
+		last = b.processMessage(msg, e, last, dirty)
+	}
+	if dirty != nil {
+		b.cache.flush(ctx, dirty)
 	}
 	out := e.out
 	*e = emitter{fn: e.fn}
@@ -98,20 +121,21 @@ func (b *batchProcessor) ProcessBatch(_ context.Context, batch service.MessageBa
 	return []service.MessageBatch{out}, nil
 }
 
-// processMessage appends the outputs of msg to e.out. started is the monotonic time at
-// which the message's processing began; it returns the monotonic time at which it ended
-// (one clock reading per message).
-func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, started time.Duration) time.Duration {
+// processMessage appends the outputs of msg to e.out, or accounts for it as rejected.
+// started is the monotonic time at which the message's processing began; it returns
+// the monotonic time at which it ended (one clock reading per message). dirty, when
+// not nil, collects the slots an accepted value updated.
+func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, started time.Duration, dirty *dirtySlots) time.Duration {
 	topic, ok := msg.MetaGet(topicKey)
 	if !ok {
 		now := monotonic()
-		b.obs.topicMissing(now)
+		b.reject(e, msg, reasonMissingTopic, "", nil, now)
 		return now
 	}
 	payload, err := msg.AsBytes()
 	if err != nil {
 		now := monotonic()
-		b.obs.payloadRejected(topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, now)
+		b.reject(e, msg, reasonInvalidPayload, topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, now)
 		return now
 	}
 	e.msg, e.arena = msg, nil
@@ -119,17 +143,23 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 	now := monotonic()
 	switch {
 	case res.Err != nil:
-		b.obs.payloadRejected(topic, res.Err, now)
+		b.reject(e, msg, reasonInvalidPayload, topic, res.Err, now)
+		return now
 	case !res.Matched:
-		b.obs.topicUnknown(topic, now)
-	case res.Outputs == 0:
-		b.obs.dropped()
-	default:
+		b.reject(e, msg, reasonUnknownTopic, topic, nil, now)
+		return now
+	}
+	if dirty != nil {
+		b.cache.mark(dirty, topic)
+	}
+	if res.Outputs == 0 {
+		b.reject(e, msg, reasonNoOutput, topic, nil, now)
+	} else {
 		b.obs.processed(res.Outputs, now-started)
 	}
 	return now
 }
 
-// Close releases nothing: the state lives in memory only and is dropped with the
-// processor.
+// Close releases nothing: the state is dropped with the processor, after every batch
+// has already written its updates to the state cache, if there is one.
 func (b *batchProcessor) Close(context.Context) error { return nil }

@@ -100,3 +100,46 @@ func stringKeys(v any, path string) (any, error) {
 	}
 	return out, nil
 }
+
+// pluginSettings are the fields of the block that only the Benthos plugin uses.
+type pluginSettings struct {
+	// deadLetter is on_reject: error: defective inputs are passed on flagged.
+	deadLetter bool
+	// stateCache is the label of the cache resource holding the state; "" for none.
+	stateCache string
+	// stateKeyPrefix starts the cache key of every alias.
+	stateKeyPrefix string
+}
+
+// pluginSettingsFromParsed reads the plugin-only fields; cfg supplies the default
+// state key prefix.
+func pluginSettingsFromParsed(conf *service.ParsedConfig, cfg Config) (pluginSettings, error) {
+	var s pluginSettings
+	onReject, err := conf.FieldString(fieldOnReject)
+	if err != nil {
+		return s, err
+	}
+	switch onReject {
+	case onRejectDrop:
+	case onRejectError:
+		s.deadLetter = true
+	default:
+		return s, fmt.Errorf("field %s: unknown value %q (use %s or %s)", fieldOnReject, onReject, onRejectDrop, onRejectError)
+	}
+	if conf.Contains(fieldStateCache) {
+		if s.stateCache, err = conf.FieldString(fieldStateCache); err != nil {
+			return s, err
+		}
+	}
+	s.stateKeyPrefix = defaultStateKeyPrefix(cfg)
+	if conf.Contains(fieldStateKeyPrefix) {
+		if s.stateKeyPrefix, err = conf.FieldString(fieldStateKeyPrefix); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// defaultStateKeyPrefix is `<output_topic>._<model.name>_<model.version>.state.`: a
+// processor's keys do not collide with those of another data model in the same cache.
+func defaultStateKeyPrefix(cfg Config) string { return cfg.topicPrefix() + "state." }

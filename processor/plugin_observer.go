@@ -39,10 +39,15 @@ type pluginObserver struct {
 	mappingErrors               *service.MetricCounter // labels: mapping, reason
 	fallbacks                   *service.MetricCounter // label: mapping
 
-	mappingLogs []mappingLimiters       // by Mapping.Index
-	payloadLogs map[string]*rateLimiter // by source topic; read-only after construction
-	unknownLog  rateLimiter
-	noTopicLog  rateLimiter
+	rejectedCount *service.MetricCounter // label: reason
+	rejectLabels  [numRejectReasons][]string
+
+	mappingLogs []mappingLimiters // by Mapping.Index
+	// topicLogs limits the reject logs of each source topic separately; read-only
+	// after construction. Other topics share rejectLogs, so arbitrary traffic cannot
+	// grow the observer.
+	topicLogs  map[string]*[numRejectReasons]rateLimiter
+	rejectLogs [numRejectReasons]rateLimiter
 }
 
 // mappingLimiters are the log limiters of one mapping, one per kind of message.
@@ -67,10 +72,15 @@ func newPluginObserver(mgr *service.Resources, sources map[string]string) *plugi
 		invalidData:      m.NewCounter("invalid_data_type"),
 		mappingErrors:    m.NewCounter("mapping_errors", "mapping", "reason"),
 		fallbacks:        m.NewCounter("fallback_evaluations", "mapping"),
-		payloadLogs:      make(map[string]*rateLimiter, len(sources)),
+		rejectedCount:    m.NewCounter("messages_rejected", "reason"),
+		topicLogs:        make(map[string]*[numRejectReasons]rateLimiter, len(sources)),
+	}
+	for r := range numRejectReasons {
+		// Passed as a whole slice, the label costs no allocation per increment.
+		o.rejectLabels[r] = []string{r.String()}
 	}
 	for _, topic := range sources {
-		o.payloadLogs[topic] = &rateLimiter{}
+		o.topicLogs[topic] = &[numRejectReasons]rateLimiter{}
 	}
 	return o
 }
@@ -124,33 +134,41 @@ func (o *pluginObserver) mappingLog(m *Mapping, suppressed int64) *service.Logge
 	return o.log.With("mapping", m.Path(), "expression", m.Program().Source(), "suppressed", suppressed)
 }
 
-func (o *pluginObserver) topicMissing(now time.Duration) {
-	o.droppedCount.Incr(1)
-	if n, ok := o.noTopicLog.allow(now, logEvery); ok {
-		o.log.With("suppressed", n).Debug("message without umh_topic metadata skipped")
+// rejected accounts for an input without output: messages_rejected{reason} and the
+// reference's counters (spec §8: invalid payloads are errored and invalid_data_type,
+// the rest dropped), plus a rate-limited log line naming topic and reason. Defects of
+// the input are warnings; traffic for other processors and inputs that only updated
+// the state are logged at debug level.
+func (o *pluginObserver) rejected(r rejectReason, topic string, err error, now time.Duration) {
+	o.rejectedCount.Incr(1, o.rejectLabels[r]...)
+	if r == reasonInvalidPayload {
+		o.erroredCount.Incr(1)
+		o.invalidData.Incr(1)
+	} else {
+		o.droppedCount.Incr(1)
+	}
+	lim := &o.rejectLogs[r]
+	if r == reasonInvalidPayload || r == reasonNoOutput {
+		if perTopic := o.topicLogs[topic]; perTopic != nil {
+			lim = &perTopic[r] // a configured source: limited per topic
+		}
+	}
+	n, ok := lim.allow(now, logEvery)
+	if !ok {
+		return
+	}
+	log := o.log.With("reason", r.String(), "topic", topic, "suppressed", n)
+	switch r {
+	case reasonMissingTopic:
+		log.Warn("input without umh_topic metadata skipped")
+	case reasonInvalidPayload:
+		log.With("error", err.Error()).Warn("input with an invalid payload skipped; the state is unchanged")
+	case reasonUnknownTopic:
+		log.Debug("input on a topic that is not a source skipped")
+	case reasonNoOutput:
+		log.Debug("input stored but no mapping fired (dependencies without a value, or every mapping failed)")
 	}
 }
-
-func (o *pluginObserver) topicUnknown(topic string, now time.Duration) {
-	o.droppedCount.Incr(1)
-	if n, ok := o.unknownLog.allow(now, logEvery); ok {
-		o.log.With("topic", topic, "suppressed", n).Debug("message on a topic that is not a source skipped")
-	}
-}
-
-func (o *pluginObserver) payloadRejected(topic string, err error, now time.Duration) {
-	o.erroredCount.Incr(1)
-	o.invalidData.Incr(1)
-	lim := o.payloadLogs[topic]
-	if lim == nil {
-		lim = &o.unknownLog // unreadable message on a topic that is not a source
-	}
-	if n, ok := lim.allow(now, logEvery); ok {
-		o.log.With("topic", topic, "error", err.Error(), "suppressed", n).Warn("invalid payload skipped")
-	}
-}
-
-func (o *pluginObserver) dropped() { o.droppedCount.Incr(1) }
 
 func (o *pluginObserver) processed(outputs int, took time.Duration) {
 	o.processedCount.Incr(1)

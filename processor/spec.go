@@ -17,6 +17,10 @@ const (
 	fieldMapping     = "mapping"
 	fieldTimeout     = "timeout"
 	fieldEngine      = "engine"
+
+	fieldOnReject       = "on_reject"
+	fieldStateCache     = "state_cache"
+	fieldStateKeyPrefix = "state_cache_prefix"
 )
 
 // Engine names accepted by the `engine` field.
@@ -43,7 +47,34 @@ unknown), ` + "`'\"pump\"'`" + ` is the string "pump". Problems are reported at 
 Benthos replaces ` + "`${name}`" + ` in config files with environment variables before this processor
 sees them, so inside a JavaScript template literal write ` + "`${{name}}`" + ` for a bare alias: the
 mapping ` + "`` '`T=${{tF}}`' ``" + ` becomes the expression ` + "`` `T=${tF}` ``" + `. Placeholders that are not a bare
-name, such as ` + "`${tF * 2}`" + `, are left alone. Configs built in code use the plain form.`
+name, such as ` + "`${tF * 2}`" + `, are left alone. Configs built in code use the plain form.
+
+### Inputs without output
+
+Every input that produces no output is counted in ` + "`messages_rejected`" + ` with a ` + "`reason`" + ` label and
+logged (at most once per 10 s per topic and reason, with the count of suppressed lines):
+` + "`missing_topic`" + ` (no ` + "`umh_topic`" + ` metadata; warning), ` + "`invalid_payload`" + ` (not a valid timeseries payload;
+warning; the state is unchanged), ` + "`unknown_topic`" + ` (not a source; debug) and ` + "`no_output`" + ` (the value
+was stored but no mapping fired; debug). With ` + "`on_reject: error`" + ` the first two are passed on with
+their error flag set, for a dead-letter route:
+
+` + "```yaml" + `
+output:
+  switch:
+    cases:
+      - check: errored()
+        output: { file: { path: ./dead-letter.jsonl, codec: lines } }
+      - output: { stdout: {} }
+` + "```" + `
+
+### State that survives restarts
+
+With ` + "`state_cache`" + ` set to the label of a cache resource, every batch writes the latest value of each
+alias it updated to the cache before the batch is acknowledged, under the key
+` + "`<state_cache_prefix><alias>`" + `, as ` + "`" + `{"topic": "<source topic>", "value": <value>, "timestamp_ms": <int>}` + "`" + `.
+At start-up the processor reads these entries back, so a mapping fires as soon as any one of its inputs
+updates. An entry that is unreadable, malformed or recorded for another topic is skipped with a
+warning: that alias starts empty.`
 
 // ConfigSpec describes the `stream_processor` config block.
 func ConfigSpec() *service.ConfigSpec {
@@ -70,6 +101,20 @@ func ConfigSpec() *service.ConfigSpec {
 				Description("Nested object whose leaves are JavaScript expressions. Nested keys join with `.` into the virtual path that ends the output topic. Numbers and booleans are used as expressions as written; quote string constants inside the YAML value (`'\"pump\"'`); in template literals write `${{alias}}` for `${alias}` (Benthos environment-variable escape).").
 				Example(map[string]any{"pressure": "press + 4.00001", "motor": map[string]any{"rpm": "press / 4"}, "deviceType": `"pump"`}).
 				Optional(),
+			service.NewStringAnnotatedEnumField(fieldOnReject, map[string]string{
+				onRejectDrop:  "Consume them; they are still counted in `messages_rejected` (label `reason`) and logged, rate-limited, with topic and reason.",
+				onRejectError: "Pass inputs with a missing `umh_topic` or an invalid payload on, unchanged, with their error flag set, so that `catch`, `switch` with `errored()` or a `reject_errored` output can dead-letter them; `error()` names the reason and topic. Inputs on other topics and inputs that only update the state are consumed as with `drop`.",
+			}).
+				Description("What happens to inputs the processor cannot use.").
+				Default(onRejectDrop),
+			service.NewStringField(fieldStateCache).
+				Description("Label of a cache resource that keeps the last value of every source alias across restarts: written at the end of every batch that updated it, read back at start-up.").
+				Example("stream_state").
+				Optional(),
+			service.NewStringField(fieldStateKeyPrefix).
+				Description("Prefix of the cache key of every alias (the key is the prefix followed by the alias). Defaults to `<output_topic>._<model.name>_<model.version>.state.`; set it to keep the state when the model version changes.").
+				Optional().
+				Advanced(),
 			service.NewDurationField(fieldTimeout).
 				Description("Longest time one evaluation may take in the sandboxed JavaScript engine; longer ones are interrupted and produce no output.").
 				Default("100ms").
