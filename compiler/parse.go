@@ -107,13 +107,16 @@ func syntaxError(src string, err error) *Error {
 	default:
 		return newError(src, -1, "", "syntax error: %v", err)
 	}
-	off := -1
-	if one.Position.Line >= 2 {
-		off = lineColumnOffset(src, one.Position.Line-1, one.Position.Column)
-	} else if one.Position.Line == 1 {
-		off = 0
+	srcLines := strings.Count(src, "\n") + 1
+	switch line := one.Position.Line - 1; { // the wrapper adds one line before src
+	case line > srcLines:
+		// The parser stumbled on the wrapper's closing parenthesis: the expression
+		// itself ended too early (`press +`, an unclosed bracket or string).
+		return newError(src, len(src), "", "syntax error: the expression ends unexpectedly")
+	case line >= 1:
+		return newError(src, lineColumnOffset(src, line, one.Position.Column), "", "syntax error: %s", one.Message)
 	}
-	return newError(src, off, "", "syntax error: %s", one.Message)
+	return newError(src, 0, "", "syntax error: %s", one.Message)
 }
 
 // lineColumnOffset returns the byte offset of a 1-based line and column (in characters) of src.
