@@ -47,6 +47,7 @@ type signature struct {
 	key     uint64
 	prog    *exprvm.Program
 	numeric *vm.Numeric
+	concat  *vm.Concat
 	result  kind
 }
 
@@ -172,6 +173,10 @@ func (s *signature) run(in []Value) (Value, bool) {
 		}
 		return Value{Num: f, IsNum: true}, !compat.AmbiguousInt(f)
 	}
+	if s.concat != nil {
+		str, ok := s.concat.Run(in)
+		return Value{Any: str}, ok
+	}
 	v, err := runner.Run(s.prog, in)
 	if err != nil {
 		return Value{}, false
@@ -236,6 +241,9 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 	}
 	if err == nil && numericInputs(kinds) && (sig.result == kindNumber || sig.result == kindBool || l.constantStrings) {
 		sig.numeric, _ = vm.NewNumeric(sig.prog, numericHelpers)
+	}
+	if err == nil && sig.result == kindString && sig.numeric == nil {
+		sig.concat, _ = vm.NewConcat(sig.prog, hConcat)
 	}
 	next := append(append(make([]signature, 0, len(old)+1), old...), sig)
 	p.sigs.Store(&next)
