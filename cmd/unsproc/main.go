@@ -6,11 +6,14 @@
 //
 //	unsproc run examples/pump/config.yaml
 //	unsproc test ./examples/...
+//	unsproc explain -c examples/pump/config.yaml
+//	unsproc try -c examples/pump/config.yaml --input examples/pump/sample.jsonl
 //	unsproc list processors
 package main
 
 import (
 	"context"
+	"os"
 	"runtime/debug"
 
 	_ "github.com/redpanda-data/benthos/v4/public/components/io"
@@ -26,6 +29,8 @@ func main() {
 		service.CLIOptSetBinaryName("unsproc"),
 		service.CLIOptSetProductName("unsproc"),
 		service.CLIOptSetVersion(version, built),
+		service.CLIOptAddCommand(explainCommand(os.Stdout)),
+		service.CLIOptAddCommand(tryCommand(os.Stdout, os.Stderr)),
 	)
 }
 

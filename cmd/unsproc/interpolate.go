@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Benthos replaces environment-variable placeholders in a config file before it parses
+// the YAML (spec §14.13): ${NAME}, ${NAME:default} and ${NAME|base64decode} (NAME made
+// of letters, digits, '_' and '.'), then turns the escape ${{NAME}} into the text
+// ${NAME}. interpolate does the same, so that `explain` and `try` see the config
+// Benthos would run, and records each placeholder it replaced. The test compares it with
+// Benthos' own substitution.
+var (
+	placeholderRe = regexp.MustCompile(`\$\{([0-9A-Za-z_.]+)(:(?:\$\{[^}]+\}|[^}])*)?(\|[0-9A-Za-z]+)?\}`)
+	escapeRe      = regexp.MustCompile(`\$\{(\{[0-9A-Za-z_.]+(?::(?:\$\{[^}]+\}|[^}])*)?\})\}`)
+)
+
+// placeholder is one ${…} Benthos replaces.
+type placeholder struct {
+	Text    string // as written, e.g. ${tF}
+	Name    string
+	Default string // without the colon; HasDef tells an empty default from none
+	HasDef  bool
+	Missing bool // not set and without default: Benthos refuses the config
+}
+
+// interpolation is the outcome of interpolate.
+type interpolation struct {
+	Text         string
+	Placeholders []placeholder
+}
+
+// missing lists the names of the variables Benthos would report as not set.
+func (in interpolation) missing() []string {
+	var names []string
+	for _, p := range in.Placeholders {
+		if p.Missing {
+			names = append(names, p.Name)
+		}
+	}
+	return names
+}
+
+// interpolate replaces the placeholders of text with values from lookup, as Benthos
+// does when it reads a config file. A missing variable becomes the empty string and is
+// recorded; an unknown transform (the part after '|') is an error.
+func interpolate(text string, lookup func(string) (string, bool)) (interpolation, error) {
+	var (
+		out  interpolation
+		errs []string
+	)
+	replaced := placeholderRe.ReplaceAllStringFunc(text, func(match string) string {
+		p, value, err := resolvePlaceholder(match, lookup)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		out.Placeholders = append(out.Placeholders, p)
+		// A value cannot break the YAML line it stands in.
+		return strings.ReplaceAll(value, "\n", `\n`)
+	})
+	if len(errs) > 0 {
+		return interpolation{}, fmt.Errorf("environment variables: %s", strings.Join(errs, "; "))
+	}
+	out.Text = escapeRe.ReplaceAllString(replaced, "$$$1")
+	return out, nil
+}
+
+// resolvePlaceholder looks up one ${…} and applies its default and transform.
+func resolvePlaceholder(match string, lookup func(string) (string, bool)) (placeholder, string, error) {
+	sub := placeholderRe.FindStringSubmatch(match)
+	p := placeholder{Text: match, Name: sub[1]}
+	value, found := lookup(p.Name)
+	if sub[2] != "" {
+		p.HasDef, p.Default = true, sub[2][1:]
+		if value == "" {
+			value = p.Default
+		}
+	} else if !found {
+		p.Missing = true
+	}
+	switch transform := strings.TrimPrefix(sub[3], "|"); transform {
+	case "":
+	case "base64decode":
+		decoded, err := base64.StdEncoding.DecodeString(value)
+		if err != nil {
+			return p, "", fmt.Errorf("%s: the value is not base64: %v", match, err)
+		}
+		value = string(decoded)
+	default:
+		return p, "", fmt.Errorf("%s: unknown transform %q (Benthos knows base64decode)", match, transform)
+	}
+	return p, value, nil
+}
+
+// placeholdersIn lists the ${…} placeholders Benthos would replace in s.
+func placeholdersIn(s string) []string { return placeholderRe.FindAllString(s, -1) }
+
+// escapesIn lists the ${{…}} escapes in s, which Benthos turns into ${…}.
+func escapesIn(s string) []string { return escapeRe.FindAllString(s, -1) }

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/processor"
+)
+
+// Severities of a problem. Errors make `explain` exit non-zero and stop Benthos from
+// starting the processor; warnings do not.
+const (
+	severityError   = "error"
+	severityWarning = "warning"
+)
+
+// Engines a mapping runs on.
+const (
+	engineExpr = "expr"
+	engineGoja = "goja"
+)
+
+// kindInvalid marks the row of a mapping that does not compile.
+const kindInvalid = "invalid"
+
+// fileReport is what `explain` says about one config file.
+type fileReport struct {
+	File       string         `json:"file"`
+	OK         bool           `json:"ok"`
+	Problems   []problem      `json:"problems"`
+	Processors []*blockReport `json:"processors"`
+}
+
+// blockReport describes one stream_processor block.
+type blockReport struct {
+	Path        string          `json:"path"`
+	Label       string          `json:"label,omitempty"`
+	Line        int             `json:"line"`
+	OutputTopic string          `json:"output_topic"`
+	Model       modelReport     `json:"model"`
+	Sources     []sourceReport  `json:"sources"`
+	Mappings    []mappingReport `json:"mappings"`
+	Problems    []problem       `json:"problems"`
+}
+
+type modelReport struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type sourceReport struct {
+	Alias string `json:"alias"`
+	Topic string `json:"topic"`
+}
+
+// mappingReport is one row of the table: a mapping, where it writes, what it waits for
+// and how it runs.
+type mappingReport struct {
+	Path       string   `json:"path"`
+	Topic      string   `json:"topic"`
+	Expression string   `json:"expression"`
+	Kind       string   `json:"kind"` // static, impure static, dynamic or invalid
+	Deps       []string `json:"dependencies"`
+	Engine     string   `json:"engine,omitempty"`          // expr or goja; empty when invalid
+	Fallback   string   `json:"fallback_reason,omitempty"` // why goja, when Engine is goja
+	Notes      []string `json:"notes,omitempty"`
+}
+
+// problem is a config problem, with a hint on how to fix it when there is one.
+type problem struct {
+	Severity   string `json:"severity"`
+	Mapping    string `json:"mapping,omitempty"`
+	Message    string `json:"message"`
+	Hint       string `json:"hint,omitempty"`
+	Expression string `json:"expression,omitempty"`
+	// Position is line:column within the expression.
+	Position string `json:"position,omitempty"`
+}
+
+// String renders the problem on one line (the hint on a second one).
+func (p problem) String() string {
+	var b strings.Builder
+	if p.Mapping != "" {
+		fmt.Fprintf(&b, "mapping %s", p.Mapping)
+		if p.Position != "" {
+			fmt.Fprintf(&b, " at %s", p.Position)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	if p.Hint != "" {
+		b.WriteString("\n  hint: " + p.Hint)
+	}
+	return b.String()
+}
+
+// explainFile analyses every stream_processor block of a loaded config file.
+func explainFile(f *configFile) *fileReport {
+	r := &fileReport{File: f.Path, Problems: []problem{}, Processors: []*blockReport{}}
+	if missing := f.Interp.missing(); len(missing) > 0 {
+		r.Problems = append(r.Problems, problem{
+			Severity: severityError,
+			Message:  fmt.Sprintf("required environment variables are not set: %s", strings.Join(missing, ", ")),
+			Hint:     "Benthos replaces ${NAME} with an environment variable before parsing; write ${{NAME}} for a literal ${NAME}, e.g. in a JavaScript template literal",
+		})
+	}
+	if len(f.Blocks) == 0 {
+		r.Problems = append(r.Problems, problem{Severity: severityWarning, Message: "no " + blockKey + " in this config"})
+	}
+	for _, b := range f.Blocks {
+		r.Processors = append(r.Processors, explainBlock(b))
+	}
+	r.OK = !hasErrors(r.Problems)
+	for _, b := range r.Processors {
+		r.OK = r.OK && !hasErrors(b.Problems)
+	}
+	return r
+}
+
+func hasErrors(ps []problem) bool {
+	return slices.ContainsFunc(ps, func(p problem) bool { return p.Severity == severityError })
+}
+
+// explainBlock builds the report of one block: the processor's own view of its mappings
+// when the config is valid, otherwise every problem and whatever still compiles.
+func explainBlock(b *configBlock) *blockReport {
+	r := &blockReport{Path: b.Path, Label: b.Label, Line: b.Line, Sources: []sourceReport{}, Mappings: []mappingReport{}}
+	cfg, problems := b.parse()
+	r.Problems = append([]problem{}, problems...)
+	if cfg == nil {
+		return r
+	}
+	r.OutputTopic = cfg.OutputTopic
+	r.Model = modelReport{Name: cfg.Model.Name, Version: cfg.Model.Version}
+	for _, alias := range slices.Sorted(maps.Keys(cfg.Sources)) {
+		r.Sources = append(r.Sources, sourceReport{Alias: alias, Topic: cfg.Sources[alias]})
+	}
+	if p, err := processor.New(*cfg); err == nil {
+		for _, m := range p.Mappings() {
+			r.Mappings = append(r.Mappings, mappingRow(m.Path(), m.Topic(), m.Program()))
+		}
+	} else {
+		var cerr *processor.ConfigError
+		if !errors.As(err, &cerr) {
+			r.Problems = append(r.Problems, problem{Severity: severityError, Message: err.Error()})
+			return r
+		}
+		invalid := map[string]bool{}
+		for _, p := range cerr.Problems {
+			pr := problemOf(p)
+			invalid[pr.Mapping] = pr.Mapping != ""
+			r.Problems = append(r.Problems, pr)
+		}
+		r.Mappings = partialRows(*cfg, invalid)
+	}
+	r.Problems = append(r.Problems, interpolationNotes(r.Mappings, b.raw)...)
+	return r
+}
+
+// mappingRow describes a compiled mapping.
+func mappingRow(path, topic string, prog *compiler.Program) mappingReport {
+	row := mappingReport{Path: path, Topic: topic, Expression: prog.Source(), Kind: prog.Kind().String(), Deps: prog.Deps(), Engine: engineExpr}
+	if row.Deps == nil {
+		row.Deps = []string{}
+	}
+	if !prog.Fast() {
+		row.Engine, row.Fallback = engineGoja, prog.FallbackReason()
+	}
+	return row
+}
+
+// problemOf turns one problem of a *processor.ConfigError into a report entry, with the
+// compiler's position and hint when it has them.
+func problemOf(err error) problem {
+	p := problem{Severity: severityError, Message: err.Error()}
+	var merr *processor.MappingError
+	if !errors.As(err, &merr) {
+		return p
+	}
+	p.Mapping, p.Message = merr.Path, merr.Err.Error()
+	var cerr *compiler.Error
+	if errors.As(merr.Err, &cerr) {
+		p.Message, p.Hint, p.Expression = cerr.Msg, cerr.Hint, cerr.Source
+		if cerr.Offset >= 0 {
+			line, col := positionIn(cerr.Source, cerr.Offset)
+			p.Position = fmt.Sprintf("%d:%d", line, col)
+		}
+	}
+	return p
+}
+
+// positionIn converts a byte offset into a 1-based line and column (in characters).
+func positionIn(src string, offset int) (line, col int) {
+	line, col = 1, 1
+	for i, r := range src {
+		if i >= offset {
+			break
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+			continue
+		}
+		col++
+	}
+	return line, col
+}
+
+// interpolationNotes reports, per mapping, the ${…} placeholders Benthos replaced with
+// environment variables (almost always a template literal that needed ${{…}}), and notes
+// the escapes that became ${…} in the expression.
+func interpolationNotes(rows []mappingReport, raw *yaml.Node) []problem {
+	if raw == nil {
+		return nil
+	}
+	written := map[string]string{}
+	flattenRaw(raw, "", written)
+	var problems []problem
+	for i := range rows {
+		text := written[rows[i].Path]
+		for _, ph := range placeholdersIn(text) {
+			problems = append(problems, problem{
+				Severity: severityWarning,
+				Mapping:  rows[i].Path,
+				Message:  fmt.Sprintf("Benthos replaced %s with an environment variable before the processor saw the mapping; the expression is %s", ph, rows[i].Expression),
+				Hint:     fmt.Sprintf("inside a JavaScript template literal write %s", "${{"+strings.TrimPrefix(ph, "${")+"}"),
+			})
+		}
+		for _, esc := range escapesIn(text) {
+			rows[i].Notes = append(rows[i].Notes, fmt.Sprintf("%s in the file is %s in the expression (Benthos escape)", esc, "$"+strings.TrimSuffix(strings.TrimPrefix(esc, "${"), "}")))
+		}
+	}
+	return problems
+}
+
+// flattenRaw collects the string leaves of a mapping object by virtual path.
+func flattenRaw(n *yaml.Node, prefix string, out map[string]string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		path, v := prefix+n.Content[i].Value, n.Content[i+1]
+		switch v.Kind {
+		case yaml.MappingNode:
+			flattenRaw(v, path+".", out)
+		case yaml.ScalarNode:
+			out[path] = v.Value
+		}
+	}
+}
