@@ -590,10 +590,29 @@ func (t *translator) mathArgs(list []ast.Expression) ([]lowered, error) {
 
 func (t *translator) mathCall(name string, list []ast.Expression) (lowered, error) {
 	what := "Math." + name
+	if name == "sign" {
+		// goja's Math.sign returns a non-number argument itself when it converts to
+		// ±0 or NaN (Math.sign("x") is "x"): only numbers are lowered.
+		return t.numberCall(what, list)
+	}
 	args, err := t.mathArgs(list)
 	if err != nil {
 		return lowered{}, err
 	}
+	return t.mathOf(name, what, args)
+}
+
+// numberCall lowers a one-argument Math function whose argument must be a number.
+func (t *translator) numberCall(what string, list []ast.Expression) (lowered, error) {
+	args, err := t.numberArgs(list, what)
+	if err != nil {
+		return lowered{}, err
+	}
+	return t.mathOf(what[len("Math."):], what, args)
+}
+
+// mathOf lowers a Math function call on converted arguments.
+func (t *translator) mathOf(name, what string, args []lowered) (lowered, error) {
 	if f, ok := mathFuncs[name]; ok && len(args) == 1 {
 		if args[0].num != nil {
 			return t.number(f(*args[0].num)), nil
