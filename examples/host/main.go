@@ -1,0 +1,42 @@
+// Command host is a custom Benthos build that runs unsproc's stream processor next to
+// the host's own components: the few lines a Benthos distribution needs.
+//
+// Importing github.com/unsproc/unsproc/processor registers the processor as
+// `stream_processor` in Benthos' global environment; that is all a plain custom build
+// needs. A host that already has a processor of that name (benthos-umh has its own
+// `stream_processor`) registers this one under a name of its own with
+// processor.Register, and its configs use that name:
+//
+//	pipeline:
+//	  processors:
+//	    - uns_stream_processor:
+//	        output_topic: …
+//
+// Build and run it like any Benthos:
+//
+//	go build -o host ./examples/host
+//	./host run config.yaml
+package main
+
+import (
+	"context"
+
+	// The host's components. This example bundles Benthos' brokerless ones; a real
+	// host adds its broker inputs and outputs (Kafka, MQTT, UMH's uns) the same way.
+	_ "github.com/redpanda-data/benthos/v4/public/components/io"
+	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
+	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/unsproc/unsproc/processor"
+)
+
+// pluginName is the name this build's configs use for unsproc's processor, next to the
+// `stream_processor` the import registers.
+const pluginName = "uns_stream_processor"
+
+func main() {
+	if err := processor.Register(service.GlobalEnvironment(), pluginName); err != nil {
+		panic(err)
+	}
+	service.RunCLI(context.Background())
+}
