@@ -72,7 +72,7 @@ func formatRow(cells []string) string {
 	return b.String()
 }
 
-// codeSpan returns the text of a Markdown code span (`x` or `` x ``).
+// codeSpan returns the text of a Markdown code span (`x` or “ x “).
 func codeSpan(cell string) string {
 	for _, fence := range []string{"`` ", "`"} {
 		closing := fence
