@@ -72,7 +72,8 @@ func formatRow(cells []string) string {
 	return b.String()
 }
 
-// codeSpan returns the text of a Markdown code span (`x` or “ x “).
+// codeSpan returns the text of a Markdown code span: one backtick on each side, or two
+// and a space when the code holds a backtick.
 func codeSpan(cell string) string {
 	for _, fence := range []string{"`` ", "`"} {
 		closing := fence
