@@ -123,8 +123,8 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 
 // processMessage appends the outputs of msg to e.out, or accounts for it as rejected.
 // started is the monotonic time at which the message's processing began; it returns
-// the monotonic time at which it ended (one clock reading per message). dirty, when
-// not nil, collects the slots an accepted value updated.
+// the monotonic time at which it ended (one clock reading per message). With a state
+// cache, an accepted value marks its slots for writing, in dirty for per-batch writes.
 func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, started time.Duration, dirty *dirtySlots) time.Duration {
 	topic, ok := msg.MetaGet(topicKey)
 	if !ok {
@@ -149,7 +149,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		b.reject(e, msg, reasonUnknownTopic, topic, nil, now)
 		return now
 	}
-	if dirty != nil {
+	if b.cache != nil {
 		b.cache.mark(dirty, topic)
 	}
 	if res.Outputs == 0 {
@@ -160,6 +160,11 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 	return now
 }
 
-// Close releases nothing: the state is dropped with the processor, after every batch
-// has already written its updates to the state cache, if there is one.
-func (b *batchProcessor) Close(context.Context) error { return nil }
+// Close stops the background writer of the state cache, if there is one, after it
+// has stored the last updates. The in-memory state is dropped with the processor.
+func (b *batchProcessor) Close(ctx context.Context) error {
+	if b.cache != nil {
+		b.cache.close(ctx)
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package processor
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
@@ -109,6 +110,9 @@ type pluginSettings struct {
 	stateCache string
 	// stateKeyPrefix starts the cache key of every alias.
 	stateKeyPrefix string
+	// stateInterval is how often a background writer stores the state; 0 writes at
+	// the end of every batch.
+	stateInterval time.Duration
 }
 
 // pluginSettingsFromParsed reads the plugin-only fields; cfg supplies the default
@@ -130,6 +134,12 @@ func pluginSettingsFromParsed(conf *service.ParsedConfig, cfg Config) (pluginSet
 		if s.stateCache, err = conf.FieldString(fieldStateCache); err != nil {
 			return s, err
 		}
+	}
+	if s.stateInterval, err = conf.FieldDuration(fieldStateInterval); err != nil {
+		return s, err
+	}
+	if s.stateInterval < 0 {
+		return s, fmt.Errorf("field %s: must not be negative, got %v", fieldStateInterval, s.stateInterval)
 	}
 	s.stateKeyPrefix = defaultStateKeyPrefix(cfg)
 	if conf.Contains(fieldStateKeyPrefix) {

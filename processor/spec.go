@@ -21,6 +21,7 @@ const (
 	fieldOnReject       = "on_reject"
 	fieldStateCache     = "state_cache"
 	fieldStateKeyPrefix = "state_cache_prefix"
+	fieldStateInterval  = "state_cache_interval"
 )
 
 // Engine names accepted by the `engine` field.
@@ -70,11 +71,13 @@ output:
 ### State that survives restarts
 
 With ` + "`state_cache`" + ` set to the label of a cache resource, every batch writes the latest value of each
-alias it updated to the cache before the batch is acknowledged, under the key
+alias it updated to the cache before the batch is acknowledged (or, with ` + "`state_cache_interval`" + `, a
+background writer does so periodically), under the key
 ` + "`<state_cache_prefix><alias>`" + `, as ` + "`" + `{"topic": "<source topic>", "value": <value>, "timestamp_ms": <int>}` + "`" + `.
 At start-up the processor reads these entries back, so a mapping fires as soon as any one of its inputs
 updates. An entry that is unreadable, malformed or recorded for another topic is skipped with a
-warning: that alias starts empty.`
+warning: that alias starts empty. The cache must not expire entries (e.g. no ` + "`default_ttl`" + `
+shorter than the slowest source's update interval).`
 
 // ConfigSpec describes the `stream_processor` config block.
 func ConfigSpec() *service.ConfigSpec {
@@ -114,6 +117,11 @@ func ConfigSpec() *service.ConfigSpec {
 			service.NewStringField(fieldStateKeyPrefix).
 				Description("Prefix of the cache key of every alias (the key is the prefix followed by the alias). Defaults to `<output_topic>._<model.name>_<model.version>.state.`; set it to keep the state when the model version changes.").
 				Optional().
+				Advanced(),
+			service.NewDurationField(fieldStateInterval).
+				Description("How the state cache is written. `0s`: at the end of every batch, for the aliases the batch updated, before the batch is acknowledged (no acknowledged value is lost in a crash; each batch waits for the cache). A positive duration: a background writer stores the aliases updated since its last run at most this often, and once more when the processor closes; a crash loses at most that much of the latest values, but a slow cache (such as `file`, or a remote one under small batches) no longer slows the pipeline.").
+				Default("0s").
+				Example("1s").
 				Advanced(),
 			service.NewDurationField(fieldTimeout).
 				Description("Longest time one evaluation may take in the sandboxed JavaScript engine; longer ones are interrupted and produce no output.").

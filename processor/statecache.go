@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -19,32 +21,34 @@ const stateRestoreTimeout = 30 * time.Second
 
 // stateCache keeps a processor's state in a Benthos cache resource (state_cache), so
 // that it survives restarts. Every alias has one entry, key <prefix><alias>, value
-// stateEntry as JSON. The entries are read back at construction and written at the
-// end of every batch that updated their alias (one write per alias and batch),
-// before the batch is acknowledged.
+// {"topic": <source topic>, "value": <value>, "timestamp_ms": <int>}. The entries are
+// read back at construction. They are written either at the end of every batch that
+// updated their alias, before the batch is acknowledged (interval 0), or by a
+// background writer at most once per interval and at Close.
 type stateCache struct {
 	mgr    *service.Resources
 	label  string
 	table  *state.Table
 	keys   []string         // by slot
 	topics []string         // the source topic of each slot
+	heads  [][]byte         // by slot: the entry up to the value, `{"topic":"…","value":`
 	slots  map[string][]int // source topic → the slots a message on it updates
 	// locks serialise the writes of each slot: a write loads the slot and sets its key
 	// under the lock, so the last write of a key carries the newest value even when
 	// pipeline threads flush concurrently.
 	locks  []sync.Mutex
-	dirty  sync.Pool // *dirtySlots
+	dirty  sync.Pool // *dirtySlots, for per-batch writes
 	log    *service.Logger
 	errors *service.MetricCounter
 	errLog rateLimiter
-}
 
-// stateEntry is the cache value of one alias: its source topic (an entry recorded for
-// another topic is not restored) and the latest accepted value with its timestamp.
-type stateEntry struct {
-	Topic       string `json:"topic"`
-	Value       any    `json:"value"`
-	TimestampMs int64  `json:"timestamp_ms"`
+	// Background writing (interval > 0): pending marks the slots updated since the
+	// writer last ran.
+	interval  time.Duration
+	pending   []atomic.Bool
+	stop      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
 // dirtySlots collects the slots one batch updated.
@@ -63,21 +67,25 @@ func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor, so
 	table := core.State()
 	layout := table.Layout()
 	c := &stateCache{
-		mgr:    mgr,
-		label:  s.stateCache,
-		table:  table,
-		keys:   make([]string, layout.Len()),
-		topics: make([]string, layout.Len()),
-		slots:  make(map[string][]int, len(sources)),
-		locks:  make([]sync.Mutex, layout.Len()),
-		log:    mgr.Logger().With("state_cache", s.stateCache),
-		errors: mgr.Metrics().NewCounter("state_cache_errors", "operation"),
+		mgr:      mgr,
+		label:    s.stateCache,
+		table:    table,
+		keys:     make([]string, layout.Len()),
+		topics:   make([]string, layout.Len()),
+		heads:    make([][]byte, layout.Len()),
+		slots:    make(map[string][]int, len(sources)),
+		locks:    make([]sync.Mutex, layout.Len()),
+		log:      mgr.Logger().With("state_cache", s.stateCache),
+		errors:   mgr.Metrics().NewCounter("state_cache_errors", "operation"),
+		interval: s.stateInterval,
 	}
 	for slot := range layout.Len() {
 		alias := layout.Alias(slot)
+		topic := sources[alias]
 		c.keys[slot] = s.stateKeyPrefix + alias
-		c.topics[slot] = sources[alias]
-		c.slots[sources[alias]] = append(c.slots[sources[alias]], slot)
+		c.topics[slot] = topic
+		c.heads[slot] = append(appendString([]byte(`{"topic":`), topic), `,"value":`...)
+		c.slots[topic] = append(c.slots[topic], slot)
 	}
 	c.dirty.New = func() any { return &dirtySlots{marked: make([]bool, layout.Len())} }
 
@@ -88,6 +96,11 @@ func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor, so
 		return nil, fmt.Errorf("field %s: reading the state from cache %q: %w", fieldStateCache, s.stateCache, err)
 	}
 	c.log.Infof("restored the last value of %d of %d source aliases from the state cache", restored, layout.Len())
+	if c.interval > 0 {
+		c.pending = make([]atomic.Bool, layout.Len())
+		c.stop, c.stopped = make(chan struct{}), make(chan struct{})
+		go c.writeEvery(c.interval)
+	}
 	return c, nil
 }
 
@@ -142,32 +155,39 @@ func (c *stateCache) decode(slot int, raw []byte) (vm.Value, int64, error) {
 // stateEntryShape describes stateEntry in error messages.
 const stateEntryShape = `{"topic": …, "value": …, "timestamp_ms": …}`
 
-// begin returns an empty set for the slots a batch updates.
-func (c *stateCache) begin() *dirtySlots { return c.dirty.Get().(*dirtySlots) }
+// begin returns an empty set for the slots a batch updates, or nil when a background
+// writer stores them.
+func (c *stateCache) begin() *dirtySlots {
+	if c.interval > 0 {
+		return nil
+	}
+	return c.dirty.Get().(*dirtySlots)
+}
 
-// mark records that an accepted message on topic updated its slots.
+// mark records that an accepted message on topic updated its slots: in d for the
+// batch's own write, or for the background writer when d is nil.
 func (c *stateCache) mark(d *dirtySlots, topic string) {
 	for _, slot := range c.slots[topic] {
-		if !d.marked[slot] {
+		switch {
+		case d == nil:
+			if !c.pending[slot].Load() { // a plain load keeps the cache line shared
+				c.pending[slot].Store(true)
+			}
+		case !d.marked[slot]:
 			d.marked[slot] = true
 			d.list = append(d.list, slot)
 		}
 	}
 }
 
-// flush writes the current value of every slot in d to the cache and recycles d.
-// Failures are counted and logged; they never fail the batch.
+// flush writes the current value of every slot in d to the cache and recycles d (a
+// nil d, in background mode, is ignored). Failures are counted and logged; they never
+// fail the batch.
 func (c *stateCache) flush(ctx context.Context, d *dirtySlots) {
-	if len(d.list) > 0 {
-		err := c.mgr.AccessCache(ctx, c.label, func(cache service.Cache) {
-			for _, slot := range d.list {
-				c.write(ctx, cache, slot)
-			}
-		})
-		if err != nil {
-			c.writeFailed(c.label, err)
-		}
+	if d == nil {
+		return
 	}
+	c.writeSlots(ctx, d.list)
 	for _, slot := range d.list {
 		d.marked[slot] = false
 	}
@@ -175,21 +195,87 @@ func (c *stateCache) flush(ctx context.Context, d *dirtySlots) {
 	c.dirty.Put(d)
 }
 
+// writeEvery is the background writer: it stores the pending slots every interval
+// until Close.
+func (c *stateCache) writeEvery(interval time.Duration) {
+	defer close(c.stopped)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	var slots []int
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-tick.C:
+			slots = c.writePending(context.Background(), slots[:0])
+		}
+	}
+}
+
+// writePending stores the slots marked pending, using buf as scratch space, and
+// returns it. A slot whose write fails stays pending, to be retried.
+func (c *stateCache) writePending(ctx context.Context, buf []int) []int {
+	for slot := range c.pending {
+		if c.pending[slot].Swap(false) {
+			buf = append(buf, slot)
+		}
+	}
+	for _, slot := range c.writeSlots(ctx, buf) {
+		c.pending[slot].Store(true)
+	}
+	return buf
+}
+
+// close stops the background writer, if any, and stores what is still pending.
+func (c *stateCache) close(ctx context.Context) {
+	if c.interval == 0 {
+		return
+	}
+	c.closeOnce.Do(func() {
+		close(c.stop)
+		<-c.stopped
+		c.writePending(ctx, nil)
+	})
+}
+
+// writeSlots sets the entries of slots to their current values and returns the slots
+// whose write failed.
+func (c *stateCache) writeSlots(ctx context.Context, slots []int) (failed []int) {
+	if len(slots) == 0 {
+		return nil
+	}
+	err := c.mgr.AccessCache(ctx, c.label, func(cache service.Cache) {
+		for _, slot := range slots {
+			if err := c.write(ctx, cache, slot); err != nil {
+				c.writeFailed(c.keys[slot], err)
+				failed = append(failed, slot)
+			}
+		}
+	})
+	if err != nil {
+		c.writeFailed(c.label, err)
+		return slots
+	}
+	return failed
+}
+
 // write sets the entry of slot to the slot's current value.
-func (c *stateCache) write(ctx context.Context, cache service.Cache, slot int) {
+func (c *stateCache) write(ctx context.Context, cache service.Cache, slot int) error {
 	c.locks[slot].Lock()
 	defer c.locks[slot].Unlock()
 	v, ok := c.table.Load(slot)
 	if !ok {
-		return
+		return nil
 	}
-	entry, err := json.Marshal(stateEntry{Topic: c.topics[slot], Value: v.V, TimestampMs: v.TimestampMs})
-	if err == nil {
-		err = cache.Set(ctx, c.keys[slot], entry, nil)
-	}
+	// A fresh buffer per write: a cache may keep the slice it is given.
+	entry := append(make([]byte, 0, len(c.heads[slot])+64), c.heads[slot]...)
+	var enc encoder
+	entry, err := enc.appendJSON(entry, v.V)
 	if err != nil {
-		c.writeFailed(c.keys[slot], err)
+		return err
 	}
+	entry = append(strconv.AppendInt(append(entry, `,"timestamp_ms":`...), v.TimestampMs, 10), '}')
+	return cache.Set(ctx, c.keys[slot], entry, nil)
 }
 
 func (c *stateCache) writeFailed(key string, err error) {
