@@ -17,17 +17,30 @@ const DefaultTimeout = 100 * time.Millisecond
 // MaxCallStackSize bounds the call depth of one fallback evaluation.
 const MaxCallStackSize = 1000
 
-// ErrTimeout is wrapped by the error of an evaluation that the sandbox interrupted.
+// ErrTimeout is wrapped by the error of an evaluation that the sandbox interrupted
+// because it outlived the timeout.
 var ErrTimeout = errors.New("evaluation timed out")
 
-// Sandbox is a pool of locked-down goja runtimes. Every runtime has the code-generating
-// and reflective built-ins removed (eval, Function and the constructor property of every
-// function prototype, Proxy, Reflect, globalThis), and its global object and every
-// built-in reachable from it frozen, so nothing an evaluation writes can survive into
-// the next one: each evaluation starts from the same clean globals. Variables are passed
-// as function parameters, never as globals. Call depth is limited and a runaway
-// evaluation is interrupted by a per-runtime timer, so no goroutine is started per
-// evaluation. A Sandbox is safe for concurrent use.
+// ErrMemoryLimit is wrapped by the error of an evaluation that the sandbox interrupted
+// because it grew the heap by more than MaxMemory.
+var ErrMemoryLimit = errors.New("memory limit exceeded")
+
+// Sandbox is a pool of locked-down goja runtimes; it fails closed. Every runtime
+//
+//   - offers only ECMAScript built-ins without code generation, reflection, host access
+//     or shared state: eval, Function (also as the constructor of any function), Proxy,
+//     Reflect, globalThis, the global symbol registry and BigInt are gone;
+//   - has every built-in reachable by an expression frozen (the global object, the
+//     prototypes, and intrinsics such as the iterator prototypes), so nothing an
+//     evaluation writes survives into the next: each evaluation starts from the same
+//     clean globals; variables are passed as function parameters, never as globals;
+//   - bounds the built-ins that work natively, where no interrupt reaches (see
+//     sandbox_limits.go), and limits the call depth;
+//   - watches every evaluation with one timer (no goroutine per evaluation): it is
+//     interrupted when it outlives the timeout or grows the heap by more than MaxMemory;
+//   - exports results with bounded depth and size (ErrResultTooLarge).
+//
+// A Sandbox is safe for concurrent use.
 type Sandbox struct {
 	timeout time.Duration
 	clock   func() time.Time
@@ -44,12 +57,13 @@ type Sandbox struct {
 var maxIdleRuntimes = 4 * goruntime.GOMAXPROCS(0)
 
 // NewSandbox returns a sandbox whose evaluations are interrupted after timeout (0 means
-// DefaultTimeout) and whose Date reads clock (nil means time.Now).
+// DefaultTimeout; above MaxTimeout, MaxTimeout) and whose Date reads clock (nil means
+// time.Now).
 func NewSandbox(timeout time.Duration, clock func() time.Time) *Sandbox {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &Sandbox{timeout: timeout, clock: clock}
+	return &Sandbox{timeout: min(timeout, MaxTimeout), clock: clock}
 }
 
 // Script is a mapping expression compiled for the sandbox: a JS function taking the
@@ -61,36 +75,14 @@ type Script struct {
 // NewScript wraps a goja program whose completion value is such a function.
 func NewScript(prog *goja.Program) *Script { return &Script{prog: prog} }
 
-// runtime is one pooled goja runtime with its interrupt timer and the functions it has
-// instantiated per script.
+// runtime is one pooled goja runtime with its watchdog, the lockdown's helpers and the
+// functions it has instantiated per script.
 type runtime struct {
 	rt    *goja.Runtime
-	timer *time.Timer
+	watch *watchdog
+	h     *helpers
 	funcs map[*Script]goja.Callable
 }
-
-// lockdown runs once in every new runtime, before the runtime is used.
-const lockdown = `(function (g) {
-	var protos = [Object.getPrototypeOf(function () {})];
-	try { protos.push(Object.getPrototypeOf(async function () {})); } catch (e) {}
-	try { protos.push(Object.getPrototypeOf(function* () {})); } catch (e) {}
-	for (var i = 0; i < protos.length; i++) { delete protos[i].constructor; }
-	var blocked = ["eval", "Function", "Proxy", "Reflect", "globalThis", "WeakRef", "FinalizationRegistry"];
-	for (var j = 0; j < blocked.length; j++) { delete g[blocked[j]]; }
-	var seen = new Set();
-	function freeze(o) {
-		if (o === null || (typeof o !== "object" && typeof o !== "function") || seen.has(o)) { return; }
-		seen.add(o);
-		var keys = Object.getOwnPropertyNames(o).concat(Object.getOwnPropertySymbols(o));
-		for (var k = 0; k < keys.length; k++) {
-			var d = Object.getOwnPropertyDescriptor(o, keys[k]);
-			if (d) { freeze(d.value); freeze(d.get); freeze(d.set); }
-		}
-		freeze(Object.getPrototypeOf(o));
-		Object.freeze(o);
-	}
-	freeze(g);
-})(this)`
 
 func (s *Sandbox) newRuntime() (*runtime, error) {
 	rt := goja.New()
@@ -98,13 +90,11 @@ func (s *Sandbox) newRuntime() (*runtime, error) {
 	if s.clock != nil {
 		rt.SetTimeSource(s.clock)
 	}
-	if _, err := rt.RunString(lockdown); err != nil {
+	h, err := lockdown(rt)
+	if err != nil {
 		return nil, fmt.Errorf("sandbox lockdown failed: %w", err)
 	}
-	r := &runtime{rt: rt, funcs: make(map[*Script]goja.Callable)}
-	r.timer = time.AfterFunc(time.Hour, func() { rt.Interrupt(ErrTimeout) })
-	r.timer.Stop()
-	return r, nil
+	return &runtime{rt: rt, watch: newWatchdog(rt, s.timeout), h: h, funcs: make(map[*Script]goja.Callable)}, nil
 }
 
 func (s *Sandbox) get() (*runtime, error) {
@@ -130,10 +120,11 @@ func (s *Sandbox) put(r *runtime) {
 }
 
 // Run calls script with args (values as encoding/json decodes them) and returns the
-// result as goja's Export gives it. A JS exception, a stack overflow or a timeout is
-// an error. The timeout runs on the wall clock, so an evaluation that is interrupted is
-// tried once more before it counts as timed out: a process paused by the scheduler or
-// a CPU quota must not fail a cheap expression, while a runaway one fails twice.
+// result as goja's Export gives it. A JS exception, a stack overflow, a timeout, the
+// memory limit or a result over the limits is an error. The timeout runs on the wall
+// clock, so an evaluation that timed out is tried once more before it counts as timed
+// out: a process paused by the scheduler or a CPU quota must not fail a cheap
+// expression, while a runaway one fails twice.
 func (s *Sandbox) Run(script *Script, args []any) (any, error) {
 	v, err := s.run(script, args)
 	if errors.Is(err, ErrTimeout) {
@@ -142,53 +133,100 @@ func (s *Sandbox) Run(script *Script, args []any) (any, error) {
 	return v, err
 }
 
-func (s *Sandbox) run(script *Script, args []any) (result any, err error) {
+func (s *Sandbox) run(script *Script, args []any) (any, error) {
 	r, err := s.get()
 	if err != nil {
 		return nil, err
 	}
-	reuse := true
+	v, reusable, err := s.runOn(r, script, args)
+	if reusable {
+		s.put(r)
+	}
+	return v, err
+}
+
+// runOn evaluates script on r and reports whether r may be reused: not after the
+// watchdog interrupted it, nor after a panic (goja reports some internal failures by
+// panicking, and may be left inconsistent).
+func (s *Sandbox) runOn(r *runtime, script *Script, args []any) (result any, reusable bool, err error) {
+	armed := false
 	defer func() {
 		if p := recover(); p != nil {
-			// goja reports some internal failures by panicking; the runtime may be
-			// left inconsistent, so it is not reused.
-			reuse = false
-			result, err = nil, fmt.Errorf("evaluation failed: %v", p)
-		}
-		if reuse {
-			s.put(r)
+			reusable = false
+			result, err = nil, panicError(p)
+			if armed {
+				err = s.outcome(r.watch.finish(), err)
+			}
 		}
 	}()
 	fn, err := r.function(script)
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	var argv [8]goja.Value
 	vals := argv[:0]
 	for _, a := range args {
 		vals = append(vals, toJS(r.rt, a))
 	}
-	r.timer.Reset(s.timeout)
+	armed = true
+	r.watch.start()
 	v, err := fn(goja.Undefined(), vals...)
-	if !r.timer.Stop() {
-		// The timer fired (or is firing): its Interrupt may land after this point and
-		// must not hit a later evaluation, so this runtime is dropped.
-		reuse = false
+	if err == nil {
+		// Export calls getters, so it runs under the watchdog too.
+		ex := exporter{rt: r.rt, h: r.h, watch: r.watch, budget: MaxResultSize}
+		result, err = ex.value(v, 0)
 	}
+	armed = false
+	phase := r.watch.finish()
 	if err != nil {
-		var interrupted *goja.InterruptedError
-		if errors.As(err, &interrupted) {
-			return nil, fmt.Errorf("%w after %v (infinite loop or expensive expression?)", ErrTimeout, s.timeout)
-		}
-		var overflow *goja.StackOverflowError
-		if errors.As(err, &overflow) {
-			return nil, fmt.Errorf("RangeError: maximum call stack size (%d) exceeded", MaxCallStackSize)
-		}
-		return nil, err
+		result = nil
 	}
-	return v.Export(), nil
+	return result, phase == phaseArmed || phase == phaseWatching, s.outcome(phase, err)
 }
 
+// outcome is the error of an evaluation that ended in phase with err: a tripped watchdog
+// fails it even when it returned a value (a regular-expression match cut short by its
+// own timeout returns a wrong "no match"), and an interrupt is reported by its cause.
+func (s *Sandbox) outcome(phase uint64, err error) error {
+	if err == nil && phase != phaseTimedOut && phase != phaseOverMemory {
+		return nil
+	}
+	var interrupted *goja.InterruptedError
+	if errors.As(err, &interrupted) {
+		if cause, ok := interrupted.Value().(error); ok && errors.Is(cause, ErrMemoryLimit) {
+			phase = phaseOverMemory
+		} else {
+			phase = phaseTimedOut
+		}
+	}
+	switch phase {
+	case phaseTimedOut:
+		return fmt.Errorf("%w after %v (infinite loop or expensive expression?)", ErrTimeout, s.timeout)
+	case phaseOverMemory:
+		return fmt.Errorf("%w: the evaluation grew the heap by more than %d MiB", ErrMemoryLimit, MaxMemory>>20)
+	}
+	var overflow *goja.StackOverflowError
+	if errors.As(err, &overflow) {
+		return fmt.Errorf("RangeError: maximum call stack size (%d) exceeded", MaxCallStackSize)
+	}
+	return err
+}
+
+// panicError turns what goja panicked with into an error.
+func panicError(p any) error {
+	switch x := p.(type) {
+	case *goja.InterruptedError:
+		return x
+	case *goja.Exception:
+		return x
+	case *goja.StackOverflowError:
+		return x
+	}
+	return fmt.Errorf("evaluation failed: %v", p)
+}
+
+// function returns script's function in this runtime, instantiating (and freezing) it
+// on first use.
 func (r *runtime) function(script *Script) (goja.Callable, error) {
 	if fn, ok := r.funcs[script]; ok {
 		return fn, nil
@@ -200,6 +238,9 @@ func (r *runtime) function(script *Script) (goja.Callable, error) {
 	fn, ok := goja.AssertFunction(v)
 	if !ok {
 		return nil, errors.New("compiled script is not a function")
+	}
+	if _, err := r.h.freeze(goja.Undefined(), v); err != nil {
+		return nil, err
 	}
 	r.funcs[script] = fn
 	return fn, nil

@@ -1,0 +1,46 @@
+package vm
+
+import "time"
+
+// The sandbox's resource limits. Built-ins whose work or allocation in one call is
+// proportional to a size the expression controls run natively, where neither the timeout
+// nor the memory watchdog can stop them; the lockdown script wraps them so that a call
+// over these limits throws a RangeError naming the built-in and the limit instead. What
+// JavaScript code builds step by step (loops, concatenation) is bounded by the timeout
+// and the memory watchdog.
+const (
+	// MaxStringLength bounds, in UTF-16 code units, the string one call of a built-in may
+	// produce (repeat, padStart, padEnd, concat, join, replace, replaceAll,
+	// JSON.stringify…) and the input of the case-mapping and normalize methods.
+	MaxStringLength = 1 << 24
+
+	// MaxArrayLength bounds the elements one call of a built-in may create, copy or visit:
+	// every Array.prototype method refuses a receiver longer than this, as do Array.from,
+	// Function.prototype.apply, typed array constructors, split and global match results,
+	// string iteration, and Object.keys/values/entries of longer strings and arrays.
+	MaxArrayLength = 1 << 18
+
+	// MaxBufferBytes bounds an ArrayBuffer.
+	MaxBufferBytes = 8 * MaxArrayLength
+
+	// MaxJSONText bounds, in characters, the text JSON.parse accepts: parsing builds up to
+	// a few hundred bytes of objects per character, without interruption.
+	MaxJSONText = 1 << 20
+
+	// MaxDepth bounds the nesting of what JSON.stringify serialises and of a result.
+	MaxDepth = 1000
+
+	// MaxResultSize bounds a result: its objects, arrays and elements count one each,
+	// strings and keys their length. A result sharing one object in several places
+	// counts it at each place, as its JSON does.
+	MaxResultSize = MaxStringLength
+
+	// MaxMemory bounds the heap growth of one evaluation. It is checked every
+	// watchdogInterval once an evaluation has run for watchdogStart, so an evaluation
+	// may exceed it by what it allocates in one such interval.
+	MaxMemory = 128 << 20
+
+	// MaxTimeout is the longest timeout a sandbox accepts; longer ones are shortened to it.
+	// It must stay below regexpMatchTimeout (see sandbox_regexp.go).
+	MaxTimeout = time.Second
+)

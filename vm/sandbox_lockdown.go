@@ -1,0 +1,573 @@
+package vm
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dop251/goja"
+)
+
+// sandboxGlobals are the global names a sandboxed runtime keeps: the ECMAScript built-ins
+// without code generation, reflection, host access or shared mutable state. Every other
+// global (eval, Function, Proxy, Reflect, globalThis, WeakRef, FinalizationRegistry,
+// escape, unescape, BigInt and its typed arrays, goja's GoError, and whatever a later
+// goja adds) is deleted, so the sandbox fails closed.
+var sandboxGlobals = []string{
+	"undefined", "NaN", "Infinity",
+	"Object", "Array", "String", "Number", "Boolean", "Symbol", "Math", "JSON", "Date",
+	"RegExp", "Map", "Set", "WeakMap", "WeakSet", "Promise",
+	"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError",
+	"parseInt", "parseFloat", "isNaN", "isFinite",
+	"encodeURI", "encodeURIComponent", "decodeURI", "decodeURIComponent",
+	"ArrayBuffer", "DataView", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
+	"Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array",
+}
+
+// lockdownSource is a function run once in every new runtime, before any expression. It
+// takes the global object and the limits, and returns the helpers the Go side uses. In
+// order, it:
+//
+//  1. wraps the built-ins that do unbounded native work (see sandbox_limits.go) so that
+//     a call over a limit throws a RangeError naming the built-in and the limit, and
+//     makes the iterators whose native loops spread and destructuring drive (arrays,
+//     regexp matchAll) call through JavaScript, where an interrupt can stop them;
+//  2. removes code generation and shared state: the constructor property of the
+//     function prototypes (the route to Function from any function), the BigInt
+//     readers of DataView, the global symbol registry, and every global outside the
+//     allowed list;
+//  3. freezes everything reachable from the global object and from the intrinsics that
+//     only built-ins hand out (iterator and generator prototypes…), so nothing an
+//     expression writes survives into the next evaluation.
+const lockdownSource = `(function (global, limits) {
+"use strict";
+
+var MAX_STRING = limits.maxString, MAX_ARRAY = limits.maxArray, MAX_BYTES = limits.maxBytes,
+	MAX_DEPTH = limits.maxDepth, MAX_JSON_TEXT = limits.maxJSONText, MAX_LENGTH = 9007199254740991;
+
+var apply = Reflect.apply, construct = Reflect.construct, ownKeys = Reflect.ownKeys;
+var defineProperty = Object.defineProperty, getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor,
+	getPrototypeOf = Object.getPrototypeOf, setPrototypeOf = Object.setPrototypeOf,
+	freezeObject = Object.freeze, objectKeys = Object.keys, toObject = Object;
+var isArray = Array.isArray, trunc = Math.trunc, toStringOf = String;
+var RangeErrorOf = RangeError, TypeErrorOf = TypeError, SafeMap = Map, SafeSet = Set;
+var indexOf = String.prototype.indexOf, stringValueOf = String.prototype.valueOf,
+	numberValueOf = Number.prototype.valueOf, booleanValueOf = Boolean.prototype.valueOf,
+	symbolValueOf = Symbol.prototype.valueOf;
+var bufferByteLength = getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+var mapSize = getOwnPropertyDescriptor(Map.prototype, "size").get, mapForEach = Map.prototype.forEach;
+var setSize = getOwnPropertyDescriptor(Set.prototype, "size").get, setForEach = Set.prototype.forEach;
+var iteratorSymbol = Symbol.iterator, spreadableSymbol = Symbol.isConcatSpreadable,
+	replaceSymbol = Symbol.replace, splitSymbol = Symbol.split, matchSymbol = Symbol.match,
+	matchAllSymbol = Symbol.matchAll;
+
+// ---- conversions, as the specification's abstract operations do them
+
+function toLength(v) {
+	var n = +v;
+	if (!(n > 0)) { return 0; }
+	return n > MAX_LENGTH ? MAX_LENGTH : trunc(n);
+}
+function toInteger(v) { var n = +v; return n !== n ? 0 : trunc(n); }
+function lengthOf(o) { return o === null || o === undefined ? 0 : toLength(o.length); }
+function isObject(v) { return v !== null && (typeof v === "object" || typeof v === "function"); }
+function toStr(v) {
+	if (typeof v === "string") { return v; }
+	if (typeof v === "symbol") { throw new TypeErrorOf("Cannot convert a Symbol value to a string"); }
+	return toStringOf(v);
+}
+function thisString(self) { return self === null || self === undefined ? null : toStr(self); }
+function hasSlot(valueOf, v) {
+	try { apply(valueOf, v, []); return true; } catch (e) { return false; }
+}
+
+function limitError(what, size, limit, unit) {
+	return new RangeErrorOf(what + ": " + size + " " + unit + " exceed the sandbox limit of " + limit);
+}
+
+// ---- wrapping
+
+// replace swaps obj[key] for a method running body(original, this, args); the property
+// keeps its attributes, and the method the original's name and length. Methods are not
+// constructors, like the built-ins they replace.
+function replace(obj, key, body) {
+	var desc = getOwnPropertyDescriptor(obj, key);
+	var original = desc.value;
+	var method = ({ [key](...args) { return body(original, this, args); } })[key];
+	defineProperty(method, "name", { value: original.name });
+	defineProperty(method, "length", { value: original.length });
+	desc.value = method;
+	defineProperty(obj, key, desc);
+	return method;
+}
+function guard(obj, key, check) {
+	return replace(obj, key, function (original, self, args) {
+		check(self, args);
+		return apply(original, self, args);
+	});
+}
+function passThrough(obj, key) {
+	replace(obj, key, function (original, self, args) { return apply(original, self, args); });
+}
+// wrapConstructor replaces the global constructor name by one that runs check(args)
+// first; instances, prototype, statics and subclassing stay as they were.
+function wrapConstructor(name, check) {
+	var original = global[name];
+	var wrapper = function (...args) {
+		check(args);
+		if (new.target === undefined) { return apply(original, undefined, args); }
+		return construct(original, args, new.target === wrapper ? original : new.target);
+	};
+	var keys = ownKeys(original);
+	for (var i = 0; i < keys.length; i++) {
+		var k = keys[i];
+		if (k !== "prototype" && k !== "length" && k !== "name") {
+			defineProperty(wrapper, k, getOwnPropertyDescriptor(original, k));
+		}
+	}
+	defineProperty(wrapper, "name", { value: original.name });
+	defineProperty(wrapper, "length", { value: original.length });
+	defineProperty(wrapper, "prototype", { value: original.prototype, writable: false });
+	setPrototypeOf(wrapper, getPrototypeOf(original));
+	defineProperty(original.prototype, "constructor", { value: wrapper });
+	defineProperty(global, name, { value: wrapper });
+}
+
+// ---- size estimates
+
+// parts bounds how many times pattern can occur in s, plus one: the parts split gives,
+// and the matches replaceAll replaces (an empty pattern matches between characters).
+function parts(s, pattern) {
+	return pattern.length === 0 ? s.length + 1 : trunc(s.length / pattern.length) + 1;
+}
+// replacementBound is the longest result of replacing matches matches in a string of
+// length characters by the template replacement: each $-pattern inserts at most the
+// string's length ($&, $1, $<name> insert parts of the matches, which do not overlap;
+// "$\x60" and "$'" insert a prefix or suffix per match).
+function replacementBound(length, matches, replacement) {
+	var dollars = 0, quotes = 0, at = 0;
+	while ((at = apply(indexOf, replacement, ["$", at])) !== -1) {
+		var next = replacement[at + 1];
+		if (next === "\x60" || next === "'") { quotes++; } else { dollars++; }
+		at++;
+	}
+	return length + matches * replacement.length + dollars * length + quotes * matches * length;
+}
+// countingReplacer calls a replacer function as the built-in would and fails once the
+// replacements it returned add up to more than MAX_STRING.
+function countingReplacer(what, fn) {
+	var total = 0;
+	return function () {
+		var part = toStr(apply(fn, undefined, arguments));
+		total += part.length;
+		if (total > MAX_STRING) { throw limitError(what, total, MAX_STRING, "characters"); }
+		return part;
+	};
+}
+function spreadLength(v) {
+	if (!isObject(v)) { return 1; }
+	var spreadable = v[spreadableSymbol];
+	return (spreadable !== undefined ? !!spreadable : isArray(v)) ? lengthOf(v) : 1;
+}
+function joinedLength(what, self, n, separator) {
+	if (n === 0) { return; }
+	var total = (n - 1) * separator.length;
+	for (var i = 0; i < n && total <= MAX_STRING; i++) {
+		var v = self[i];
+		if (typeof v === "string") { total += v.length; }
+	}
+	if (total > MAX_STRING) { throw limitError(what, total, MAX_STRING, "characters"); }
+}
+// flatCount is the length of flat(depth) of source. It remembers the arrays it has
+// counted, so that an array shared many times over (a = [a, a] thirty times) costs one
+// visit; a cyclic array recurses until the call stack limit stops it.
+function flatCount(source, depth, memo) {
+	var seen = memo.get(source);
+	if (seen !== undefined && seen.depth === depth) { return seen.count; }
+	var n = lengthOf(source), count = 0;
+	if (n > MAX_ARRAY) { throw limitError("Array.prototype.flat", n, MAX_ARRAY, "elements"); }
+	for (var i = 0; i < n; i++) {
+		var v = source[i];
+		count += depth > 0 && isArray(v) ? flatCount(v, depth - 1, memo) : 1;
+		if (count > MAX_ARRAY) { throw limitError("Array.prototype.flat", count, MAX_ARRAY, "elements"); }
+	}
+	memo.set(source, { depth: depth, count: count });
+	return count;
+}
+
+// ---- 1. guards
+
+var arrayProto = Array.prototype, stringProto = String.prototype, regexpProto = RegExp.prototype;
+var functionProto = getPrototypeOf(function () {});
+
+passThrough(getPrototypeOf([][iteratorSymbol]()), "next");
+passThrough(getPrototypeOf(/x/[matchAllSymbol]("")), "next");
+
+var arrayExtras = {
+	__proto__: null,
+	join: function (self, n, args) {
+		joinedLength("Array.prototype.join", self, n, args[0] === undefined ? "," : toStr(args[0]));
+	},
+	toLocaleString: function (self, n) { joinedLength("Array.prototype.toLocaleString", self, n, ","); },
+	concat: function (self, n, args) {
+		var total = spreadLength(self);
+		for (var i = 0; i < args.length && total <= MAX_ARRAY; i++) { total += spreadLength(args[i]); }
+		if (total > MAX_ARRAY) { throw limitError("Array.prototype.concat", total, MAX_ARRAY, "elements"); }
+	},
+	flat: function (self, n, args) {
+		if (self !== null && self !== undefined) { flatCount(self, args[0] === undefined ? 1 : toInteger(args[0]), new SafeMap()); }
+	}
+};
+function arrayCheck(name) {
+	var extra = arrayExtras[name];
+	return function (self, args) {
+		var n = lengthOf(self);
+		if (n > MAX_ARRAY) { throw limitError("Array.prototype." + name, n, MAX_ARRAY, "elements"); }
+		if (extra !== undefined) { extra(self, n, args); }
+	};
+}
+var arrayNames = Object.getOwnPropertyNames(arrayProto);
+for (var i = 0; i < arrayNames.length; i++) {
+	if (arrayNames[i] !== "constructor" && typeof arrayProto[arrayNames[i]] === "function") {
+		guard(arrayProto, arrayNames[i], arrayCheck(arrayNames[i]));
+	}
+}
+defineProperty(arrayProto, iteratorSymbol, { value: arrayProto.values });
+
+guard(Array, "from", function (self, args) {
+	var items = args[0];
+	if (items !== null && items !== undefined && items[iteratorSymbol] === undefined) {
+		var n = lengthOf(toObject(items));
+		if (n > MAX_ARRAY) { throw limitError("Array.from", n, MAX_ARRAY, "elements"); }
+	}
+});
+
+guard(functionProto, "apply", function (self, args) {
+	var n = isObject(args[1]) ? lengthOf(args[1]) : 0;
+	if (n > MAX_ARRAY) { throw limitError("Function.prototype.apply", n, MAX_ARRAY, "arguments"); }
+});
+
+guard(stringProto, "repeat", function (self, args) {
+	var s = thisString(self), count = toInteger(args[0]);
+	if (s !== null && count > 0 && count !== Infinity && s.length * count > MAX_STRING) {
+		throw limitError("String.prototype.repeat", s.length * count, MAX_STRING, "characters");
+	}
+});
+function padCheck(name) {
+	return function (self, args) {
+		var s = thisString(self), n = toLength(args[0]);
+		if (s !== null && n > MAX_STRING && n > s.length) {
+			throw limitError("String.prototype." + name, n, MAX_STRING, "characters");
+		}
+	};
+}
+guard(stringProto, "padStart", padCheck("padStart"));
+guard(stringProto, "padEnd", padCheck("padEnd"));
+function inputCheck(name) {
+	return function (self) {
+		var s = thisString(self);
+		if (s !== null && s.length > MAX_STRING) {
+			throw limitError("String.prototype." + name, s.length, MAX_STRING, "characters");
+		}
+	};
+}
+var caseNames = ["normalize", "toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase"];
+for (var c = 0; c < caseNames.length; c++) { guard(stringProto, caseNames[c], inputCheck(caseNames[c])); }
+guard(stringProto, iteratorSymbol, function (self) {
+	var s = thisString(self);
+	if (s !== null && s.length > MAX_ARRAY) {
+		throw limitError("String.prototype[Symbol.iterator]", s.length, MAX_ARRAY, "characters");
+	}
+});
+replace(stringProto, "concat", function (original, self, args) {
+	if (self === null || self === undefined) { return apply(original, self, args); }
+	var s = toStr(self), total = s.length, parts = [];
+	for (var i = 0; i < args.length; i++) {
+		parts[i] = toStr(args[i]);
+		total += parts[i].length;
+		if (total > MAX_STRING) { throw limitError("String.prototype.concat", total, MAX_STRING, "characters"); }
+	}
+	return apply(original, s, parts);
+});
+replace(stringProto, "split", function (original, self, args) {
+	var separator = args[0], limit = args[1];
+	if (self === null || self === undefined ||
+		(separator !== null && separator !== undefined && separator[splitSymbol] !== undefined)) {
+		return apply(original, self, args);
+	}
+	var s = toStr(self);
+	var lim = limit === undefined ? 4294967295 : limit >>> 0;
+	if (lim > MAX_ARRAY && separator !== undefined) {
+		var n = parts(s, toStr(separator));
+		if (n > MAX_ARRAY) { throw limitError("String.prototype.split", n, MAX_ARRAY, "elements"); }
+	}
+	return apply(original, s, args);
+});
+function stringReplace(name, all) {
+	var what = "String.prototype." + name;
+	replace(stringProto, name, function (original, self, args) {
+		var pattern = args[0], replacement = args[1];
+		if (self === null || self === undefined ||
+			(pattern !== null && pattern !== undefined && pattern[replaceSymbol] !== undefined)) {
+			return apply(original, self, args);
+		}
+		var s = toStr(self), search = toStr(pattern);
+		if (typeof replacement === "function") {
+			return apply(original, s, [search, countingReplacer(what, replacement)]);
+		}
+		var r = toStr(replacement);
+		var bound = replacementBound(s.length, all ? parts(s, search) : 1, r);
+		if (bound > MAX_STRING) { throw limitError(what, bound, MAX_STRING, "characters"); }
+		return apply(original, s, [search, r]);
+	});
+}
+stringReplace("replace", false);
+stringReplace("replaceAll", true);
+guard(String, "raw", function (self, args) {
+	var raw = isObject(args[0]) ? args[0].raw : undefined;
+	var n = lengthOf(raw);
+	if (n > MAX_ARRAY) { throw limitError("String.raw", n, MAX_ARRAY, "elements"); }
+});
+
+replace(regexpProto, replaceSymbol, function (original, self, args) {
+	if (!isObject(self)) { return apply(original, self, args); }
+	var what = "RegExp.prototype[Symbol.replace]";
+	var s = toStr(args[0]), replacement = args[1];
+	if (typeof replacement === "function") {
+		return apply(original, self, [s, countingReplacer(what, replacement)]);
+	}
+	var r = toStr(replacement);
+	var bound = replacementBound(s.length, self.global ? s.length + 1 : 1, r);
+	if (bound > MAX_STRING) { throw limitError(what, bound, MAX_STRING, "characters"); }
+	return apply(original, self, [s, r]);
+});
+guard(regexpProto, splitSymbol, function (self, args) {
+	var s = toStr(args[0]), lim = args[1] === undefined ? 4294967295 : args[1] >>> 0;
+	var n = s.length + 1 < lim ? s.length + 1 : lim;
+	if (n > MAX_ARRAY) { throw limitError("RegExp.prototype[Symbol.split]", n, MAX_ARRAY, "elements"); }
+});
+guard(regexpProto, matchSymbol, function (self, args) {
+	if (isObject(self) && self.global) {
+		var n = toStr(args[0]).length + 1;
+		if (n > MAX_ARRAY) { throw limitError("RegExp.prototype[Symbol.match]", n, MAX_ARRAY, "elements"); }
+	}
+});
+
+// ownLength is the length of a string, or the own length property of an object
+// (arrays, String objects, arguments), read without calling a getter.
+function ownLength(o) {
+	if (typeof o === "string") { return o.length; }
+	if (!isObject(o)) { return 0; }
+	var d = getOwnPropertyDescriptor(o, "length");
+	return d !== undefined && typeof d.value === "number" ? toLength(d.value) : 0;
+}
+function keysCheck(name, count) {
+	return function (self, args) {
+		var o = args[0], n = ownLength(o);
+		if (n <= MAX_ARRAY && count && isObject(o)) { n = objectKeys(o).length; }
+		if (n > MAX_ARRAY) { throw limitError("Object." + name, n, MAX_ARRAY, "elements"); }
+	};
+}
+guard(Object, "keys", keysCheck("keys", false));
+guard(Object, "values", keysCheck("values", false));
+guard(Object, "getOwnPropertyNames", keysCheck("getOwnPropertyNames", false));
+guard(Object, "entries", keysCheck("entries", true));
+guard(Object, "getOwnPropertyDescriptors", keysCheck("getOwnPropertyDescriptors", true));
+guard(Object, "assign", function (self, args) {
+	for (var i = 1; i < args.length; i++) {
+		var n = ownLength(args[i]);
+		if (n > MAX_ARRAY) { throw limitError("Object.assign", n, MAX_ARRAY, "elements"); }
+	}
+});
+
+replace(JSON, "parse", function (original, self, args) {
+	var text = toStr(args[0]);
+	if (text.length > MAX_JSON_TEXT) { throw limitError("JSON.parse", text.length, MAX_JSON_TEXT, "characters"); }
+	return apply(original, self, [text, args[1]]);
+});
+// propertyList and pick give an array replacer's meaning through a function replacer.
+function propertyList(list) {
+	var n = lengthOf(list), keys = [], seen = new SafeSet();
+	if (n > MAX_ARRAY) { throw limitError("JSON.stringify", n, MAX_ARRAY, "elements"); }
+	for (var i = 0; i < n; i++) {
+		var v = list[i], key;
+		if (typeof v === "string") {
+			key = v;
+		} else if (typeof v === "number" || (isObject(v) && (hasSlot(numberValueOf, v) || hasSlot(stringValueOf, v)))) {
+			key = toStr(v);
+		} else {
+			continue;
+		}
+		if (!seen.has(key)) { seen.add(key); keys[keys.length] = key; }
+	}
+	return keys;
+}
+function pick(v, keys) {
+	var out = {};
+	for (var i = 0; i < keys.length; i++) {
+		var x = v[keys[i]];
+		if (x !== undefined) {
+			defineProperty(out, keys[i], { value: x, writable: true, enumerable: true, configurable: true });
+		}
+	}
+	return out;
+}
+function isPrimitiveWrapper(v) {
+	return hasSlot(numberValueOf, v) || hasSlot(stringValueOf, v) ||
+		hasSlot(booleanValueOf, v) || hasSlot(symbolValueOf, v);
+}
+function gapLength(space) {
+	if (isObject(space)) { return 10; }
+	if (typeof space === "number") { var n = toInteger(space); return n < 1 ? 0 : n > 10 ? 10 : n; }
+	if (typeof space === "string") { return space.length > 10 ? 10 : space.length; }
+	return 0;
+}
+// JSON.stringify serialises natively; it is given a replacer that measures what it is
+// about to write (and applies the caller's replacer first), so that nesting deeper than
+// MAX_DEPTH and output longer than MAX_STRING fail before they are written.
+replace(JSON, "stringify", function (original, self, args) {
+	var user = typeof args[1] === "function" ? args[1] : undefined;
+	var keep = isArray(args[1]) ? propertyList(args[1]) : undefined;
+	var gap = gapLength(args[2]), depths = new SafeMap(), total = 0;
+	function measured(key, v) {
+		if (user !== undefined) { v = apply(user, this, [key, v]); }
+		var depth = depths.get(this);
+		if (depth === undefined) { depth = 0; }
+		total += key.length + 4 + gap * depth;
+		if (typeof v === "string") {
+			total += v.length;
+		} else if (isObject(v)) {
+			if (depth >= MAX_DEPTH) { throw limitError("JSON.stringify: nesting", depth + 1, MAX_DEPTH, "levels"); }
+			if (keep !== undefined && typeof v === "object" && !isArray(v) && !isPrimitiveWrapper(v)) { v = pick(v, keep); }
+			depths.set(v, depth + 1);
+		}
+		if (total > MAX_STRING) { throw limitError("JSON.stringify", total, MAX_STRING, "characters"); }
+		return v;
+	}
+	return apply(original, self, [args[0], measured, args[2]]);
+});
+
+function typedArrayCheck(name) {
+	return function (args) {
+		var source = args[0], n;
+		if (!isObject(source)) {
+			n = toInteger(source);
+		} else {
+			n = isArray(source) || !hasSlot(bufferByteLength, source) ? lengthOf(source) : 0;
+		}
+		if (n > MAX_ARRAY) { throw limitError(name, n, MAX_ARRAY, "elements"); }
+	};
+}
+var typedArrays = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array",
+	"Int32Array", "Uint32Array", "Float32Array", "Float64Array"];
+for (var t = 0; t < typedArrays.length; t++) { wrapConstructor(typedArrays[t], typedArrayCheck(typedArrays[t])); }
+wrapConstructor("ArrayBuffer", function (args) {
+	var n = toInteger(args[0]);
+	if (n > MAX_BYTES) { throw limitError("ArrayBuffer", n, MAX_BYTES, "bytes"); }
+});
+
+// ---- 2. no code generation, no shared state
+
+var generatorFunctionProto = getPrototypeOf(function* () {});
+var asyncFunctionProto = getPrototypeOf(async function () {});
+delete functionProto.constructor;
+delete generatorFunctionProto.constructor;
+delete asyncFunctionProto.constructor;
+var bigIntAccessors = ["getBigInt64", "getBigUint64", "setBigInt64", "setBigUint64"];
+for (var b = 0; b < bigIntAccessors.length; b++) { delete DataView.prototype[bigIntAccessors[b]]; }
+delete Symbol.for;
+delete Symbol.keyFor;
+
+var roots = [global, generatorFunctionProto, asyncFunctionProto,
+	getPrototypeOf([][iteratorSymbol]()), getPrototypeOf(new SafeMap()[iteratorSymbol]()),
+	getPrototypeOf(new SafeSet()[iteratorSymbol]()), getPrototypeOf(""[iteratorSymbol]()),
+	getPrototypeOf(/x/[matchAllSymbol]("")), (function () { return arguments; })()];
+var allowed = new SafeSet();
+for (var a = 0; a < limits.globals.length; a++) { allowed.add(limits.globals[a]); }
+var globalNames = ownKeys(global);
+for (var g = 0; g < globalNames.length; g++) {
+	if (!allowed.has(globalNames[g])) {
+		roots[roots.length] = global[globalNames[g]];
+		delete global[globalNames[g]];
+	}
+}
+
+// ---- 3. freeze
+
+var frozen = new SafeSet();
+function deepFreeze(o) {
+	if (!isObject(o) || frozen.has(o)) { return; }
+	frozen.add(o);
+	var keys = ownKeys(o);
+	for (var k = 0; k < keys.length; k++) {
+		var d = getOwnPropertyDescriptor(o, keys[k]);
+		if (d) { deepFreeze(d.value); deepFreeze(d.get); deepFreeze(d.set); }
+	}
+	deepFreeze(getPrototypeOf(o));
+	freezeObject(o);
+}
+for (var r = 0; r < roots.length; r++) { deepFreeze(roots[r]); }
+
+return {
+	freeze: deepFreeze,
+	mapEntries: function (m, limit) {
+		if (apply(mapSize, m, []) > limit) { return null; }
+		var out = [];
+		apply(mapForEach, m, [function (v, k) { out[out.length] = [k, v]; }]);
+		return out;
+	},
+	setValues: function (s, limit) {
+		if (apply(setSize, s, []) > limit) { return null; }
+		var out = [];
+		apply(setForEach, s, [function (v) { out[out.length] = v; }]);
+		return out;
+	}
+};
+})`
+
+// lockdownProgram is lockdownSource compiled once for every runtime.
+var lockdownProgram = goja.MustCompile("sandbox-lockdown.js", lockdownSource, true)
+
+// helpers are the lockdown's functions the Go side calls.
+type helpers struct {
+	freeze     goja.Callable // deep-freezes an object
+	mapEntries goja.Callable // (map, limit) → [[key, value]…], or null above limit
+	setValues  goja.Callable // (set, limit) → [value…], or null above limit
+}
+
+// lockdown runs the lockdown script in rt.
+func lockdown(rt *goja.Runtime) (*helpers, error) {
+	v, err := rt.RunProgram(lockdownProgram)
+	if err != nil {
+		return nil, err
+	}
+	fn, ok := goja.AssertFunction(v)
+	if !ok {
+		return nil, errors.New("lockdown script is not a function")
+	}
+	limits := rt.NewObject()
+	for k, n := range map[string]int{
+		"maxString": MaxStringLength, "maxArray": MaxArrayLength, "maxBytes": MaxBufferBytes,
+		"maxDepth": MaxDepth, "maxJSONText": MaxJSONText,
+	} {
+		_ = limits.Set(k, n)
+	}
+	globals := make([]any, len(sandboxGlobals))
+	for i, g := range sandboxGlobals {
+		globals[i] = g
+	}
+	_ = limits.Set("globals", rt.NewArray(globals...))
+	out, err := fn(goja.Undefined(), rt.GlobalObject(), limits)
+	if err != nil {
+		return nil, err
+	}
+	obj := out.ToObject(rt)
+	h := &helpers{}
+	for name, dst := range map[string]*goja.Callable{"freeze": &h.freeze, "mapEntries": &h.mapEntries, "setValues": &h.setValues} {
+		f, ok := goja.AssertFunction(obj.Get(name))
+		if !ok {
+			return nil, fmt.Errorf("lockdown script returned no %s function", name)
+		}
+		*dst = f
+	}
+	return h, nil
+}

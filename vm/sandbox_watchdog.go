@@ -1,0 +1,131 @@
+package vm
+
+import (
+	"runtime/metrics"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+const (
+	// watchdogStart is how long an evaluation runs before the watchdog first looks at
+	// it: cheap evaluations finish before, so they cost one timer Reset and Stop.
+	watchdogStart = 2 * time.Millisecond
+	// watchdogInterval is how often the watchdog then checks the clock and the heap.
+	watchdogInterval = time.Millisecond
+)
+
+// Watchdog phases. An evaluation arms the watchdog (armed), the first tick takes the
+// heap baseline (watching), a tick may trip it (timedOut, overMemory), and the
+// evaluation's end disarms it (idle).
+const (
+	phaseIdle uint64 = iota
+	phaseArmed
+	phaseWatching
+	phaseTimedOut
+	phaseOverMemory
+)
+
+// phaseBits is the part of the watchdog's state that holds the phase; the rest counts
+// evaluations, so that a tick still running from an earlier evaluation can never trip a
+// later one.
+const phaseBits = 8
+
+// heapMetric is the runtime/metrics name of the heap's live and not yet swept objects;
+// reading it does not stop the world.
+const heapMetric = "/memory/classes/heap/objects:bytes"
+
+// epoch is the origin of the watchdog's monotonic clock.
+var epoch = time.Now()
+
+// watchdog interrupts the evaluation running on one goja runtime when it outlives the
+// timeout or grows the heap by more than MaxMemory, with one timer and no goroutine of
+// its own. Its timer callback and the evaluating goroutine share only atomics.
+type watchdog struct {
+	rt       *goja.Runtime
+	timer    *time.Timer
+	timeout  time.Duration
+	first    time.Duration // delay of the first tick
+	gen      uint64        // evaluations started; only the evaluating goroutine uses it
+	state    atomic.Uint64 // gen<<phaseBits | phase
+	deadline atomic.Int64  // on the epoch clock, set by the first tick
+	baseline atomic.Uint64 // heap bytes at the first tick
+}
+
+func newWatchdog(rt *goja.Runtime, timeout time.Duration) *watchdog {
+	w := &watchdog{rt: rt, timeout: timeout, first: min(timeout, watchdogStart)}
+	w.timer = time.AfterFunc(time.Hour, w.tick)
+	w.timer.Stop()
+	return w
+}
+
+// start arms the watchdog for one evaluation.
+func (w *watchdog) start() {
+	w.gen++
+	w.state.Store(w.gen<<phaseBits | phaseArmed)
+	w.timer.Reset(w.first)
+}
+
+// finish disarms the watchdog and returns the phase the evaluation ended in: timedOut
+// or overMemory when the watchdog tripped (it has then interrupted the runtime).
+func (w *watchdog) finish() uint64 {
+	w.timer.Stop()
+	return w.state.Swap(w.gen<<phaseBits|phaseIdle) & (1<<phaseBits - 1)
+}
+
+// tripped reports whether the watchdog has tripped on the running evaluation.
+func (w *watchdog) tripped() bool {
+	phase := w.state.Load() & (1<<phaseBits - 1)
+	return phase == phaseTimedOut || phase == phaseOverMemory
+}
+
+// tick runs on the timer's goroutine. Every change it makes to the state is a
+// compare-and-swap against the state it read, so it acts only on the evaluation it
+// looked at; a tick re-arming the timer late at most wakes a later evaluation's watchdog
+// early, which then re-arms itself.
+func (w *watchdog) tick() {
+	now := int64(time.Since(epoch))
+	cur := w.state.Load()
+	gen := cur &^ (1<<phaseBits - 1)
+	switch cur - gen {
+	case phaseArmed:
+		w.deadline.Store(now - int64(w.first) + int64(w.timeout))
+		w.baseline.Store(heapBytes())
+		if !w.state.CompareAndSwap(cur, gen|phaseWatching) {
+			return
+		}
+		cur = gen | phaseWatching
+	case phaseWatching:
+		if heapBytes() > w.baseline.Load()+MaxMemory {
+			w.trip(cur, gen|phaseOverMemory, ErrMemoryLimit)
+			return
+		}
+	default:
+		return
+	}
+	left := w.deadline.Load() - now
+	if left <= 0 {
+		w.trip(cur, gen|phaseTimedOut, ErrTimeout)
+		return
+	}
+	if w.state.Load() == cur {
+		w.timer.Reset(min(watchdogInterval, time.Duration(left)))
+	}
+}
+
+func (w *watchdog) trip(cur, next uint64, cause error) {
+	if w.state.CompareAndSwap(cur, next) {
+		w.rt.Interrupt(cause)
+	}
+}
+
+// heapBytes reads heapMetric.
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: heapMetric}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
