@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -33,11 +34,11 @@ type interpolation struct {
 	Placeholders []placeholder
 }
 
-// missing lists the names of the variables Benthos would report as not set.
+// missing lists the names of the variables Benthos would report as not set, each once.
 func (in interpolation) missing() []string {
 	var names []string
 	for _, p := range in.Placeholders {
-		if p.Missing {
+		if p.Missing && !slices.Contains(names, p.Name) {
 			names = append(names, p.Name)
 		}
 	}
