@@ -154,7 +154,9 @@ func explainBlock(b *configBlock) *blockReport {
 		invalid := map[string]bool{}
 		for _, p := range cerr.Problems {
 			pr := problemOf(p)
-			invalid[pr.Mapping] = pr.Mapping != ""
+			if pr.Mapping != "" {
+				invalid[pr.Mapping] = true
+			}
 			r.Problems = append(r.Problems, pr)
 		}
 		r.Mappings = partialRows(*cfg, invalid)
