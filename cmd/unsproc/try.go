@@ -276,7 +276,10 @@ type missedMapping struct {
 
 func (o *trialObserver) reset() {
 	o.missed = o.missed[:0]
-	o.fallback = map[*processor.Mapping]bool{}
+	if o.fallback == nil {
+		o.fallback = map[*processor.Mapping]bool{}
+	}
+	clear(o.fallback)
 }
 
 // Evaluated records failures and fallbacks.
