@@ -61,5 +61,10 @@ fuzz:
 config-test: build
 	./$(BIN) test ./examples/...
 
+# The headline benchmarks (bench_test.go), a benchstat table and the ratios issue 4 targets.
+BENCHSTAT ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) .
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) . | tee bench.txt
+	$(BENCHSTAT) bench.txt
+	awk -f scripts/benchratios.awk bench.txt
