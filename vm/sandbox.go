@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	goruntime "runtime"
@@ -208,6 +209,31 @@ func (s *Sandbox) outcome(phase uint64, err error) error {
 	var overflow *goja.StackOverflowError
 	if errors.As(err, &overflow) {
 		return fmt.Errorf("RangeError: maximum call stack size (%d) exceeded", MaxCallStackSize)
+	}
+	return locateInExpression(err)
+}
+
+// locateInExpression gives an exception thrown in the lockdown's wrappers (a limit's
+// RangeError, or the error of the built-in a wrapper called) the position of the
+// expression's call instead of the wrapper's.
+func locateInExpression(err error) error {
+	var exc *goja.Exception
+	if !errors.As(err, &exc) {
+		return err
+	}
+	inWrapper := false
+	for _, f := range exc.Stack() {
+		switch {
+		case f.SrcName() == lockdownName:
+			inWrapper = true
+		case f.SrcName() == "<native>": // goja's name for a built-in's frame
+		case inWrapper:
+			var b bytes.Buffer
+			f.Write(&b)
+			return fmt.Errorf("%s at %s", exc.Value(), b.String())
+		default:
+			return err
+		}
 	}
 	return err
 }

@@ -524,8 +524,11 @@ return {
 };
 })`
 
+// lockdownName names the lockdown script in stack traces.
+const lockdownName = "sandbox-lockdown.js"
+
 // lockdownProgram is lockdownSource compiled once for every runtime.
-var lockdownProgram = goja.MustCompile("sandbox-lockdown.js", lockdownSource, true)
+var lockdownProgram = goja.MustCompile(lockdownName, lockdownSource, true)
 
 // helpers are the lockdown's functions the Go side calls.
 type helpers struct {

@@ -215,6 +215,8 @@ func TestSandboxLimits(t *testing.T) {
 		_, err := o.run(c.expr)
 		require.Error(t, err, c.expr)
 		assert.Contains(t, err.Error(), "RangeError: "+c.err, c.expr)
+		assert.Contains(t, err.Error(), " at <eval>:", "%s: the error points into the expression", c.expr)
+		assert.NotContains(t, err.Error(), lockdownName, c.expr)
 	}
 }
 
