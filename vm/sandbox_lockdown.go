@@ -86,24 +86,26 @@ function limitError(what, size, limit, unit) {
 
 // ---- wrapping
 
-// replace swaps obj[key] for a method running body(original, this, args); the property
-// keeps its attributes, and the method the original's name and length. Methods are not
-// constructors, like the built-ins they replace.
-function replace(obj, key, body) {
+// install puts method in place of obj[key], keeping the property's attributes and the
+// original's name and length. Methods are not constructors, like the built-ins they
+// replace.
+function install(obj, key, method) {
 	var desc = getOwnPropertyDescriptor(obj, key);
-	var original = desc.value;
-	var method = ({ [key](...args) { return body(original, this, args); } })[key];
-	defineProperty(method, "name", { value: original.name });
-	defineProperty(method, "length", { value: original.length });
+	defineProperty(method, "name", { value: desc.value.name });
+	defineProperty(method, "length", { value: desc.value.length });
 	desc.value = method;
 	defineProperty(obj, key, desc);
 	return method;
 }
+// replace swaps obj[key] for a method running body(original, this, args).
+function replace(obj, key, body) {
+	var original = obj[key];
+	return install(obj, key, ({ [key](...args) { return body(original, this, args); } })[key]);
+}
+// guard swaps obj[key] for a method that runs check(this, args) before the original.
 function guard(obj, key, check) {
-	return replace(obj, key, function (original, self, args) {
-		check(self, args);
-		return apply(original, self, args);
-	});
+	var original = obj[key];
+	return install(obj, key, ({ [key](...args) { check(this, args); return apply(original, this, args); } })[key]);
 }
 function passThrough(obj, key) {
 	replace(obj, key, function (original, self, args) { return apply(original, self, args); });
