@@ -19,6 +19,9 @@ import (
 // stateRestoreTimeout bounds reading the state back at start-up.
 const stateRestoreTimeout = 30 * time.Second
 
+// stateWriteTimeout bounds one run of the background writer.
+const stateWriteTimeout = 30 * time.Second
+
 // stateCache keeps a processor's state in a Benthos cache resource (state_cache), so
 // that it survives restarts. Every alias has one entry, key <prefix><alias>, value
 // {"topic": <source topic>, "value": <value>, "timestamp_ms": <int>}. The entries are
@@ -207,7 +210,9 @@ func (c *stateCache) writeEvery(interval time.Duration) {
 		case <-c.stop:
 			return
 		case <-tick.C:
-			slots = c.writePending(context.Background(), slots[:0])
+			ctx, cancel := context.WithTimeout(context.Background(), stateWriteTimeout)
+			slots = c.writePending(ctx, slots[:0])
+			cancel()
 		}
 	}
 }
@@ -233,8 +238,11 @@ func (c *stateCache) close(ctx context.Context) {
 	}
 	c.closeOnce.Do(func() {
 		close(c.stop)
-		<-c.stopped
-		c.writePending(ctx, nil)
+		select {
+		case <-c.stopped:
+			c.writePending(ctx, nil)
+		case <-ctx.Done(): // the writer is stuck in a cache call; give up
+		}
 	})
 }
 
