@@ -11,7 +11,7 @@ import "time"
 const (
 	// MaxStringLength bounds, in UTF-16 code units, the string one call of a built-in may
 	// produce (repeat, padStart, padEnd, concat, join, replace, replaceAll,
-	// JSON.stringify…) and the input of the case-mapping and normalize methods.
+	// JSON.stringify, case mapping, normalize, encodeURI…).
 	MaxStringLength = 1 << 24
 
 	// MaxArrayLength bounds the elements one call of a built-in may create, copy or visit:
@@ -26,6 +26,10 @@ const (
 	// MaxJSONText bounds, in characters, the text JSON.parse accepts: parsing builds up to
 	// a few hundred bytes of objects per character, without interruption.
 	MaxJSONText = 1 << 20
+
+	// MaxPatternLength bounds, in characters, a regular expression compiled at run
+	// time (new RegExp, compile, match, matchAll and search with a string).
+	MaxPatternLength = 1 << 16
 
 	// MaxDepth bounds the nesting of what JSON.stringify serialises and of a result.
 	MaxDepth = 1000

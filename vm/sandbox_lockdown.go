@@ -42,7 +42,8 @@ const lockdownSource = `(function (global, limits) {
 "use strict";
 
 var MAX_STRING = limits.maxString, MAX_ARRAY = limits.maxArray, MAX_BYTES = limits.maxBytes,
-	MAX_DEPTH = limits.maxDepth, MAX_JSON_TEXT = limits.maxJSONText, MAX_LENGTH = 9007199254740991;
+	MAX_DEPTH = limits.maxDepth, MAX_JSON_TEXT = limits.maxJSONText, MAX_PATTERN = limits.maxPattern,
+	MAX_LENGTH = 9007199254740991;
 
 var apply = Reflect.apply, construct = Reflect.construct, ownKeys = Reflect.ownKeys;
 var defineProperty = Object.defineProperty, getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor,
@@ -54,11 +55,12 @@ var indexOf = String.prototype.indexOf, stringValueOf = String.prototype.valueOf
 	numberValueOf = Number.prototype.valueOf, booleanValueOf = Boolean.prototype.valueOf,
 	symbolValueOf = Symbol.prototype.valueOf;
 var bufferByteLength = getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+var regexpSource = getOwnPropertyDescriptor(RegExp.prototype, "source").get;
 var mapSize = getOwnPropertyDescriptor(Map.prototype, "size").get, mapForEach = Map.prototype.forEach;
 var setSize = getOwnPropertyDescriptor(Set.prototype, "size").get, setForEach = Set.prototype.forEach;
 var iteratorSymbol = Symbol.iterator, spreadableSymbol = Symbol.isConcatSpreadable,
 	replaceSymbol = Symbol.replace, splitSymbol = Symbol.split, matchSymbol = Symbol.match,
-	matchAllSymbol = Symbol.matchAll;
+	matchAllSymbol = Symbol.matchAll, searchSymbol = Symbol.search;
 
 // ---- conversions, as the specification's abstract operations do them
 
@@ -264,16 +266,49 @@ function padCheck(name) {
 }
 guard(stringProto, "padStart", padCheck("padStart"));
 guard(stringProto, "padEnd", padCheck("padEnd"));
-function inputCheck(name) {
-	return function (self) {
-		var s = thisString(self);
-		if (s !== null && s.length > MAX_STRING) {
-			throw limitError("String.prototype." + name, s.length, MAX_STRING, "characters");
+// expansionCheck refuses an input whose result could exceed MAX_STRING, the result
+// being at most growth characters per input character: 3 for case mapping ("ß" gives
+// "SS"), 18 for normalize (U+FDFA decomposes into 18 characters), 9 for URI encoding
+// (%XX%XX%XX per character). input picks the string from the call.
+function expansionCheck(what, growth, input) {
+	var limit = trunc(MAX_STRING / growth);
+	return function (self, args) {
+		var s = input(self, args);
+		if (s !== null && s.length > limit) { throw limitError(what, s.length, limit, "characters"); }
+	};
+}
+var caseNames = ["toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase"];
+for (var c = 0; c < caseNames.length; c++) {
+	guard(stringProto, caseNames[c], expansionCheck("String.prototype." + caseNames[c], 3, thisString));
+}
+guard(stringProto, "normalize", expansionCheck("String.prototype.normalize", 18, thisString));
+function firstArgument(self, args) { return toStr(args[0]); }
+guard(global, "encodeURI", expansionCheck("encodeURI", 9, firstArgument));
+guard(global, "encodeURIComponent", expansionCheck("encodeURIComponent", 9, firstArgument));
+
+// A pattern compiles natively, to up to a few hundred bytes per character with
+// backreferences (regexp2 has no size limit of its own).
+function patternCheck(what, pattern) {
+	var p = isObject(pattern) && hasSlot(regexpSource, pattern) ? "" : toStr(pattern);
+	if (p.length > MAX_PATTERN) { throw limitError(what, p.length, MAX_PATTERN, "characters"); }
+}
+wrapConstructor("RegExp", function (args) {
+	if (args[0] !== undefined) { patternCheck("RegExp", args[0]); }
+});
+guard(regexpProto, "compile", function (self, args) {
+	if (args[0] !== undefined) { patternCheck("RegExp.prototype.compile", args[0]); }
+});
+function stringPatternCheck(name, symbol) {
+	return function (self, args) {
+		var pattern = args[0];
+		if (pattern !== undefined && pattern !== null && pattern[symbol] === undefined) {
+			patternCheck("String.prototype." + name, pattern);
 		}
 	};
 }
-var caseNames = ["normalize", "toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase"];
-for (var c = 0; c < caseNames.length; c++) { guard(stringProto, caseNames[c], inputCheck(caseNames[c])); }
+guard(stringProto, "match", stringPatternCheck("match", matchSymbol));
+guard(stringProto, "matchAll", stringPatternCheck("matchAll", matchAllSymbol));
+guard(stringProto, "search", stringPatternCheck("search", searchSymbol));
 guard(stringProto, iteratorSymbol, function (self) {
 	var s = thisString(self);
 	if (s !== null && s.length > MAX_ARRAY) {
@@ -552,7 +587,7 @@ func lockdown(rt *goja.Runtime) (*helpers, error) {
 	limits := rt.NewObject()
 	for k, n := range map[string]int{
 		"maxString": MaxStringLength, "maxArray": MaxArrayLength, "maxBytes": MaxBufferBytes,
-		"maxDepth": MaxDepth, "maxJSONText": MaxJSONText,
+		"maxDepth": MaxDepth, "maxJSONText": MaxJSONText, "maxPattern": MaxPatternLength,
 	} {
 		_ = limits.Set(k, n)
 	}

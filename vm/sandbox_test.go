@@ -185,6 +185,12 @@ func TestSandboxLimits(t *testing.T) {
 		{"[...'x'.repeat(2**20)]", "String.prototype[Symbol.iterator]"},
 		{"('x'.repeat(2**24) + 'x').toUpperCase()", "String.prototype.toUpperCase"},
 		{"String.raw({raw: {length: 2**30}})", "String.raw"},
+		{"'\uFDFA'.repeat(2**20).normalize('NFKD')", "String.prototype.normalize: 1048576 characters exceed the sandbox limit of 932067"},
+		{"encodeURIComponent('\u0800'.repeat(2**23))", "encodeURIComponent"},
+		{"new RegExp('(a)\\1'.repeat(2**16))", "RegExp: 262144 characters exceed the sandbox limit of 65536"},
+		{"/x/.compile('a'.repeat(2**17))", "RegExp.prototype.compile"},
+		{"'x'.search('a'.repeat(2**17))", "String.prototype.search"},
+		{"'x'.match('a'.repeat(2**17))", "String.prototype.match"},
 		{"new Array(2**30).fill(0)", "Array.prototype.fill: 1073741824 elements exceed the sandbox limit of 262144"},
 		{"Array.from({length: 2**28})", "Array.from"},
 		{"[...Array(2**27)]", "Array.prototype.values"},
@@ -267,7 +273,12 @@ func TestSandboxGuardsKeepSemantics(t *testing.T) {
 		{"[].map.name + [].map.length + ''.padStart.name", "map1padStart"},
 		{"Object.getPrototypeOf(new Uint8Array(1)).constructor === Uint8Array", true},
 		{"String.raw`a${1}b`", "a1b"},
-		{"encodeURIComponent('a b')", "a%20b"},
+		{"encodeURIComponent('a b') + encodeURI('é')", "a%20b%C3%A9"},
+		{"'ß'.toUpperCase() + 'e\u0301'.normalize('NFC').length", "SS1"},
+		{"RegExp('a+').test('aa') && new RegExp(/a+/g, 'i').flags", "i"},
+		{"'aa'.match('a+')[0] + 'xay'.search('a') + [...'aXa'.matchAll('a')].length", "aa12"},
+		{"(() => { class R extends RegExp {}; const r = new R('a'); return r instanceof R && r instanceof RegExp && r.test('a'); })()", true},
+		{"/a/.constructor === RegExp && RegExp.name + RegExp.length", "RegExp2"},
 	}
 	o := newOnRuntime(t, 10*time.Second)
 	for _, c := range cases {
