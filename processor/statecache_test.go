@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -201,10 +202,12 @@ func TestStateCacheWriteFailure(t *testing.T) {
 }
 
 // Cache types registered for these tests: brokenCache fails every write, flakyCache
-// only the first.
+// only the first; slowCache takes a random time of up to 100µs per write, which
+// widens the windows in which concurrent writes of one key could overtake each other.
 const (
 	brokenCache = "unsproc_test_broken_cache"
 	flakyCache  = "unsproc_test_flaky_cache"
+	slowCache   = "unsproc_test_slow_cache"
 )
 
 var (
@@ -212,7 +215,7 @@ var (
 	flakyCaches    flakyRegistry
 )
 
-func registerTestCaches(t *testing.T) {
+func registerTestCaches(t testing.TB) {
 	registerCaches.Do(func() {
 		require.NoError(t, service.RegisterCache(brokenCache, service.NewConfigSpec(),
 			func(*service.ParsedConfig, *service.Resources) (service.Cache, error) {
@@ -221,6 +224,10 @@ func registerTestCaches(t *testing.T) {
 		require.NoError(t, service.RegisterCache(flakyCache, service.NewConfigSpec(),
 			func(*service.ParsedConfig, *service.Resources) (service.Cache, error) {
 				return flakyCaches.add(&testCache{failures: 1}), nil
+			}))
+		require.NoError(t, service.RegisterCache(slowCache, service.NewConfigSpec(),
+			func(*service.ParsedConfig, *service.Resources) (service.Cache, error) {
+				return &testCache{slow: true}, nil
 			}))
 	})
 }
@@ -244,10 +251,12 @@ func (r *flakyRegistry) last() *testCache {
 	return r.caches[len(r.caches)-1]
 }
 
-// testCache is a memory cache whose first failures writes fail (all, when negative).
+// testCache is a memory cache whose first failures writes fail (all, when negative)
+// and whose writes, if slow, first sleep.
 type testCache struct {
 	mu       sync.Mutex
 	failures int
+	slow     bool
 	items    map[string][]byte
 }
 
@@ -267,6 +276,9 @@ func (c *testCache) Get(_ context.Context, key string) ([]byte, error) {
 }
 
 func (c *testCache) Set(_ context.Context, key string, value []byte, _ *time.Duration) error {
+	if c.slow {
+		time.Sleep(time.Duration(rand.IntN(100)) * time.Microsecond)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.failures != 0 {

@@ -50,7 +50,8 @@ func TestConcurrentBatches(t *testing.T) {
 	const goroutines, batches = 4, 150
 	for _, interval := range []string{"0s", "1ms"} {
 		t.Run("state_cache_interval="+interval, func(t *testing.T) {
-			h := newHarness(t, fmt.Sprintf(stressYAML, interval), "cache_resources:\n  - label: state\n    memory: {default_ttl: 876000h}")
+			registerTestCaches(t)
+			h := newHarness(t, fmt.Sprintf(stressYAML, interval), "cache_resources:\n  - label: state\n    "+slowCache+": {}")
 			inputs := make([][]stressInput, goroutines) // by goroutine, in send order
 			outputs := make([][]*service.Message, goroutines)
 			var wg sync.WaitGroup
