@@ -113,12 +113,17 @@ function passThrough(obj, key) {
 	replace(obj, key, function (original, self, args) { return apply(original, self, args); });
 }
 // wrapConstructor replaces the global constructor name by one that runs check(args)
-// first; instances, prototype, statics and subclassing stay as they were.
-function wrapConstructor(name, check) {
+// first; instances, prototype, statics and subclassing stay as they were. Called
+// without new, it returns what the original returns, or what call(args) gives when
+// that is not undefined.
+function wrapConstructor(name, check, call) {
 	var original = global[name];
 	var wrapper = function (...args) {
 		check(args);
-		if (new.target === undefined) { return apply(original, undefined, args); }
+		if (new.target === undefined) {
+			var v = call === undefined ? undefined : call(args);
+			return v !== undefined ? v : apply(original, undefined, args);
+		}
 		return construct(original, args, new.target === wrapper ? original : new.target);
 	};
 	var keys = ownKeys(original);
@@ -294,6 +299,10 @@ function patternCheck(what, pattern) {
 }
 wrapConstructor("RegExp", function (args) {
 	if (args[0] !== undefined) { patternCheck("RegExp", args[0]); }
+}, function (args) {
+	// RegExp(r) is r itself when r is a regular expression made by RegExp.
+	var r = args[0];
+	if (args[1] === undefined && isObject(r) && hasSlot(regexpSource, r) && r.constructor === global.RegExp) { return r; }
 });
 guard(regexpProto, "compile", function (self, args) {
 	if (args[0] !== undefined) { patternCheck("RegExp.prototype.compile", args[0]); }

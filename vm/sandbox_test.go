@@ -279,6 +279,7 @@ func TestSandboxGuardsKeepSemantics(t *testing.T) {
 		{"'aa'.match('a+')[0] + 'xay'.search('a') + [...'aXa'.matchAll('a')].length", "aa12"},
 		{"(() => { class R extends RegExp {}; const r = new R('a'); return r instanceof R && r instanceof RegExp && r.test('a'); })()", true},
 		{"/a/.constructor === RegExp && RegExp.name + RegExp.length", "RegExp2"},
+		{"(r => RegExp(r) === r && RegExp(r, 'g') !== r)(/a/)", true},
 	}
 	o := newOnRuntime(t, 10*time.Second)
 	for _, c := range cases {
