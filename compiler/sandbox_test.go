@@ -139,6 +139,7 @@ func TestHostileExpressions(t *testing.T) {
 					v, evalErr = p.Eval(vars)
 				}
 			})
+			t.Logf("peak heap growth %d MiB", growth>>20)
 			assert.Less(t, growth, uint64(512<<20), "peak heap growth")
 			if c.compileErr != "" {
 				require.Error(t, compileErr)
