@@ -170,16 +170,22 @@ func (o *pluginObserver) rejected(r rejectReason, topic string, err error, now t
 	}
 }
 
+// processed counts a message that produced outputs; took is unmeasured (negative)
+// outside the timed sample of batches.
 func (o *pluginObserver) processed(outputs int, took time.Duration) {
 	o.processedCount.Incr(1)
 	o.outputsGenerated.Incr(int64(outputs))
-	o.processingTime.Timing(took.Nanoseconds())
+	if took >= 0 {
+		o.processingTime.Timing(took.Nanoseconds())
+	}
 }
 
 // batchDone records a batch. The gauges are set only when their value changed: the
 // mapping count never does after start-up, the variable count rarely.
 func (o *pluginObserver) batchDone(took time.Duration, mappings, variables int) {
-	o.batchTime.Timing(took.Nanoseconds())
+	if took >= 0 {
+		o.batchTime.Timing(took.Nanoseconds())
+	}
 	if o.lastMappings.Swap(int64(mappings)) != int64(mappings) {
 		o.activeMappings.Set(int64(mappings))
 	}

@@ -121,10 +121,12 @@ func TestMetrics(t *testing.T) {
 	runYAMLStream(t, env, PluginName, pluginYAML, func(b *service.StreamBuilder) {
 		require.NoError(t, b.SetMetricsYAML("captured: {}"))
 	},
+		// The first batch is in the timed sample: it produces an output, so both
+		// processing timers are recorded.
+		tsMessage("umh.v1.e._raw.tempF", `{"value":1,"timestamp_ms":1}`),
 		service.NewMessage([]byte("no topic")),
 		tsMessage("umh.v1.e._raw.other", `{"value":1,"timestamp_ms":1}`),
 		tsMessage("umh.v1.e._raw.press", `{"value":1,"timestamp_ms":0}`),
-		tsMessage("umh.v1.e._raw.tempF", `{"value":1,"timestamp_ms":1}`),
 		tsMessage("umh.v1.e._raw.press", `{"value":2,"timestamp_ms":2}`),
 	)
 	want := map[string]int64{
