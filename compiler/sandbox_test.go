@@ -196,3 +196,17 @@ func peakHeapGrowth(f func()) uint64 {
 	wg.Wait()
 	return peak
 }
+
+// TestSandboxGlobalsCompile checks that every global the sandbox keeps is one a mapping
+// may name, so the compiler's list and the sandbox's do not drift apart.
+func TestSandboxGlobalsCompile(t *testing.T) {
+	p, err := compiler.Compile("Object.getOwnPropertyNames((function () { return this; })())", nil)
+	require.NoError(t, err)
+	names, err := p.Eval(nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, names)
+	for _, name := range names.([]any) {
+		_, err := compiler.Compile(name.(string), nil)
+		assert.NoError(t, err, "the sandbox keeps %s", name)
+	}
+}
