@@ -43,6 +43,9 @@ type batchProcessor struct {
 	cache *stateCache
 	// batches counts batches, to time one in timingSample.
 	batches atomic.Uint64
+	// clock is the monotonic time at the start of the latest timed batch: rejects in
+	// other batches rate-limit their logs by it instead of reading the clock.
+	clock atomic.Int64
 }
 
 // timingSample: one batch in this many is timed (batch_processing_time,
@@ -109,6 +112,7 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 	start := unmeasured
 	if timed {
 		start = monotonic()
+		b.clock.Store(int64(start))
 	}
 	e := emitters.Get().(*emitter)
 	e.perInput = b.core.MaxOutputs()
@@ -144,19 +148,18 @@ const unmeasured = time.Duration(-1)
 // processMessage appends the outputs of msg to e.out, or accounts for it as rejected.
 // started is the monotonic time at which the message's processing began, or
 // unmeasured in a batch that is not timed; it returns the monotonic time at which it
-// ended (one clock reading per message of a timed batch; a reject reads the clock for
-// its rate-limited log). With a state cache, an accepted value marks its slots for
+// ended (one clock reading per message of a timed batch, none otherwise). With a state cache, an accepted value marks its slots for
 // writing, in dirty for per-batch writes.
 func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, started time.Duration, dirty *dirtySlots) time.Duration {
 	topic, ok := msg.MetaGet(topicKey)
 	if !ok {
-		now := monotonic()
+		now := b.now(started)
 		b.reject(e, msg, reasonMissingTopic, "", nil, now)
 		return clockIf(started, now)
 	}
 	payload, err := msg.AsBytes()
 	if err != nil {
-		now := monotonic()
+		now := b.now(started)
 		b.reject(e, msg, reasonInvalidPayload, topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, now)
 		return clockIf(started, now)
 	}
@@ -164,11 +167,11 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 	res := b.core.Process(topic, payload, e.fn)
 	switch {
 	case res.Err != nil:
-		now := monotonic()
+		now := b.now(started)
 		b.reject(e, msg, reasonInvalidPayload, topic, res.Err, now)
 		return clockIf(started, now)
 	case !res.Matched:
-		now := monotonic()
+		now := b.now(started)
 		b.reject(e, msg, reasonUnknownTopic, topic, nil, now)
 		return clockIf(started, now)
 	}
@@ -176,7 +179,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		b.cache.mark(dirty, topic)
 	}
 	if res.Outputs == 0 {
-		now := monotonic()
+		now := b.now(started)
 		b.reject(e, msg, reasonNoOutput, topic, nil, now)
 		return clockIf(started, now)
 	}
@@ -187,6 +190,15 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 	now := monotonic()
 	b.obs.processed(res.Outputs, now-started)
 	return now
+}
+
+// now reads the clock in a timed batch (started was measured) and otherwise returns
+// the start of the latest timed batch.
+func (b *batchProcessor) now(started time.Duration) time.Duration {
+	if started == unmeasured {
+		return time.Duration(b.clock.Load())
+	}
+	return monotonic()
 }
 
 // clockIf returns now in a timed batch (started was measured) and unmeasured otherwise.
