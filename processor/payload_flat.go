@@ -22,6 +22,17 @@ func decodeFlat(b []byte) (v vm.Value, ts int64, err error, handled bool) {
 		return v, ts, nil, true
 	}
 	s := flatScanner{b: b}
+	v, ts, err, handled = s.object()
+	if !handled && len(b) > 0 && s.i >= len(b) {
+		// The input ended inside the object (a truncated payload): no JSON text can
+		// continue from here, so it is invalid without asking the general decoder.
+		return vm.Value{}, 0, errInvalidJSON, true
+	}
+	return v, ts, err, handled
+}
+
+// object scans the payload as one flat object (see decodeFlat).
+func (s *flatScanner) object() (v vm.Value, ts int64, err error, handled bool) {
 	if !s.consume('{') {
 		return vm.Value{}, 0, nil, false
 	}
