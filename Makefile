@@ -12,7 +12,7 @@ FUZZTIME  ?= 10s
 BENCH     ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all run build test fmt-check vet race fuzz config-test bench
+.PHONY: all run build test fmt-check vet race fuzz soak config-test bench
 
 all: build
 
@@ -23,7 +23,7 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/unsproc
 
-test: fmt-check vet race fuzz config-test
+test: fmt-check vet race fuzz soak config-test
 
 fmt-check:
 	@unformatted="$$(gofmt -l .)"; \
@@ -56,6 +56,10 @@ fuzz:
 			rm -f "$$log"; \
 		done; \
 	done
+
+# One million mixed messages through the processor; fails when the heap grows.
+soak:
+	$(GO) test ./processor -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x
 
 # Benthos config unit tests (the tests: sections next to the example configs).
 config-test: build
