@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"math/big"
+
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/token"
 )
@@ -21,6 +23,7 @@ type analysis struct {
 	impure    bool        // reads the clock or a random source
 	topThis   bool        // uses `this` outside any ordinary function
 	thisAt    int
+	bigIntAt  int // offset of the first BigInt literal, -1 when there is none
 	nodes     int
 	tooLarge  bool
 	functions bool // contains a function, arrow or class
@@ -29,7 +32,7 @@ type analysis struct {
 // analyse walks every node of e (spec §14.3: complete and scope-aware) and records its
 // free references.
 func analyse(e ast.Expression, offset func(int) int) *analysis {
-	w := &walker{a: &analysis{thisAt: -1}, offset: offset}
+	w := &walker{a: &analysis{thisAt: -1, bigIntAt: -1}, offset: offset}
 	w.expr(e)
 	return w.a
 }
@@ -91,7 +94,11 @@ func (w *walker) expr(e ast.Expression) {
 		w.inTypeof = typeofOperand
 		w.ident(n)
 		w.inTypeof = false
-	case *ast.NumberLiteral, *ast.StringLiteral, *ast.BooleanLiteral, *ast.NullLiteral, *ast.RegExpLiteral, *ast.BadExpression:
+	case *ast.NumberLiteral:
+		if _, ok := n.Value.(*big.Int); ok && w.a.bigIntAt < 0 {
+			w.a.bigIntAt = w.offset(int(n.Idx))
+		}
+	case *ast.StringLiteral, *ast.BooleanLiteral, *ast.NullLiteral, *ast.RegExpLiteral, *ast.BadExpression:
 	case *ast.TemplateLiteral:
 		w.expr(n.Tag)
 		w.exprs(n.Expressions)

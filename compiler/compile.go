@@ -59,6 +59,9 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	if a.tooLarge {
 		return nil, newError(p.text, -1, "split the computation over several mappings", "expression has more than %d syntax nodes", MaxNodes)
 	}
+	if a.bigIntAt >= 0 {
+		return nil, newError(p.text, a.bigIntAt, "use numbers; timeseries values are JSON numbers", "BigInt is not available in mappings (its arithmetic is unbounded)")
+	}
 	if a.topThis {
 		return nil, newError(p.text, a.thisAt, "use the aliases directly", "`this` is not available in mappings")
 	}

@@ -9,7 +9,7 @@ import (
 // built-ins the sandbox keeps; an alias may not shadow them.
 var availableGlobals = setOf(
 	"undefined", "NaN", "Infinity",
-	"Math", "JSON", "Date", "Number", "String", "Boolean", "Array", "Object", "Symbol", "BigInt",
+	"Math", "JSON", "Date", "Number", "String", "Boolean", "Array", "Object", "Symbol",
 	"RegExp", "Map", "Set", "WeakMap", "WeakSet", "Promise",
 	"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError",
 	"parseInt", "parseFloat", "isNaN", "isFinite",
@@ -25,7 +25,7 @@ var blockedGlobals = setOf(
 	"require", "module", "exports", "process", "console", "import", "importScripts",
 	"__dirname", "__filename", "setTimeout", "setInterval", "setImmediate",
 	"clearTimeout", "clearInterval", "clearImmediate", "WeakRef", "FinalizationRegistry",
-	"escape", "unescape",
+	"escape", "unescape", "BigInt",
 )
 
 // reservedWords cannot be aliases: they are keywords or literals in some JS context.

@@ -66,7 +66,8 @@ var hostileExpressions = []hostile{
 	{name: "this", src: "this.constructor", compileErr: "`this` is not available"},
 	{name: "arguments.callee", src: "arguments.callee", compileErr: `unknown name arguments`},
 	{name: "global symbol registry", src: "Symbol.for('shared')", evalErr: errNotFunction},
-	{name: "BigInt constructor", src: "BigInt(2) ** BigInt(2 ** 40)", evalErr: `ReferenceError: BigInt is not defined`},
+	{name: "BigInt constructor", src: "BigInt(2) ** BigInt(2 ** 40)", compileErr: `BigInt is blocked`},
+	{name: "BigInt literal", src: "2n ** (2n ** 40n)", compileErr: `BigInt is not available`},
 	{name: "BigInt from a DataView", src: "new DataView(new ArrayBuffer(8)).getBigInt64(0)", evalErr: errNotFunction},
 
 	// Writes to built-ins and globals: ignored or refused, never seen by a later evaluation

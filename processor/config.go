@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/vm"
 )
 
 // ModeTimeseries is the only processing mode (spec §2.1).
@@ -98,8 +99,8 @@ func (c *Config) checkFields() []error {
 	if len(c.Sources) == 0 {
 		problems = append(problems, fmt.Errorf("at least one source mapping is required"))
 	}
-	if c.Timeout < 0 {
-		problems = append(problems, fmt.Errorf("timeout must not be negative, got %v", c.Timeout))
+	if c.Timeout < 0 || c.Timeout > vm.MaxTimeout {
+		problems = append(problems, fmt.Errorf("timeout must be between 0 and %v, got %v (hint: a mapping that needs longer is better split or precomputed)", vm.MaxTimeout, c.Timeout))
 	}
 	return problems
 }

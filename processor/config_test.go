@@ -3,6 +3,7 @@ package processor
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,7 +76,8 @@ func TestNewFieldErrors(t *testing.T) {
 		{"model version", func(c *Config) { c.Model.Version = "" }, "model version is required"},
 		{"no sources", func(c *Config) { c.Sources = nil }, "at least one source mapping is required"},
 		{"reserved alias", func(c *Config) { c.Sources = map[string]string{"new": "t"} }, "reserved word"},
-		{"negative timeout", func(c *Config) { c.Timeout = -1 }, "timeout must not be negative"},
+		{"negative timeout", func(c *Config) { c.Timeout = -1 }, "timeout must be between 0 and 1s"},
+		{"timeout above the sandbox's limit", func(c *Config) { c.Timeout = 2 * time.Second }, "timeout must be between 0 and 1s, got 2s"},
 		{"empty expression", func(c *Config) { c.Mapping = map[string]any{"x": ""} }, `mapping "x"`},
 		{"statement", func(c *Config) { c.Mapping = map[string]any{"x": "var a = 1"} }, `mapping "x"`},
 		{"undefined static", func(c *Config) { c.Mapping = map[string]any{"x": "undefined"} }, "would never give an output"},

@@ -124,7 +124,7 @@ func ConfigSpec() *service.ConfigSpec {
 				Example("1s").
 				Advanced(),
 			service.NewDurationField(fieldTimeout).
-				Description("Longest time one evaluation may take in the sandboxed JavaScript engine; longer ones are interrupted and produce no output.").
+				Description("Longest time one evaluation may take in the sandboxed JavaScript engine (at most 1s); longer ones are interrupted, tried once more, and produce no output.").
 				Default("100ms").
 				Advanced(),
 			service.NewStringAnnotatedEnumField(fieldEngine, map[string]string{
