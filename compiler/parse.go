@@ -139,11 +139,15 @@ func lineColumnOffset(src string, line, col int) int {
 	return len(src)
 }
 
+// fallbackHeaderLines is the number of lines compileFallback's wrapper puts before the
+// expression.
+const fallbackHeaderLines = 2
+
 // compileFallback compiles the expression for the goja sandbox as a function taking the
 // dependencies as parameters. The function wrapper is parsed again and checked to hold
 // exactly the analysed expression, so a source cannot escape the wrapper.
 func compileFallback(p *parsed, deps []string) (*goja.Program, *Error) {
-	head := "(function (" + strings.Join(deps, ", ") + ") {\nreturn (\n"
+	head := "(function (" + strings.Join(deps, ", ") + ") {\nreturn (\n" // fallbackHeaderLines lines
 	text := head + p.text + "\n);\n})"
 	prog, err := parser.ParseFile(nil, "", text, 0, parser.WithDisableSourceMaps)
 	if err != nil {

@@ -3,6 +3,9 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -155,8 +158,42 @@ func (p *Program) evaluate(in []Value) (Value, bool, error) {
 		args = append(args, in[i].Interface())
 	}
 	v, err := p.sandbox.Run(p.script, args)
+	if err != nil {
+		err = locate(err)
+	}
 	return Value{Any: v}, true, err
 }
+
+// scriptPosition matches a position in the compiled fallback script, as goja's errors
+// give it: <eval>:line:column(pc).
+var scriptPosition = regexp.MustCompile(`<eval>:(\d+):(\d+)\(\d+\)`)
+
+// locate rewrites positions in the fallback script into positions in the expression
+// (the script's wrapper adds fallbackHeaderLines lines before it).
+func locate(err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "<eval>:") {
+		return err
+	}
+	msg = scriptPosition.ReplaceAllStringFunc(msg, func(m string) string {
+		parts := scriptPosition.FindStringSubmatch(m)
+		line, _ := strconv.Atoi(parts[1])
+		if line -= fallbackHeaderLines; line < 1 {
+			return "the expression"
+		}
+		return "expression " + strconv.Itoa(line) + ":" + parts[2]
+	})
+	return &locatedError{msg: msg, err: err}
+}
+
+// locatedError is an evaluation error whose message points into the expression.
+type locatedError struct {
+	msg string
+	err error
+}
+
+func (e *locatedError) Error() string { return e.msg }
+func (e *locatedError) Unwrap() error { return e.err }
 
 // run evaluates the fast path; ok is false when goja must take over.
 func (s *signature) run(in []Value) (Value, bool) {
