@@ -19,4 +19,5 @@ END {
 	ratio("Core/auto ÷ Core/floor", "Core/auto", "Core/floor", "≤ 2")
 	ratio("Core/goja ÷ Core/auto", "Core/goja", "Core/auto", "≥ 3")
 	ratio("HighThroughput/auto ÷ Parallel/auto (throughput)", "HighThroughput/auto", "Parallel/auto", "≥ 1.7")
+	ratio("HighThroughput/floor ÷ Parallel/floor (machine)", "HighThroughput/floor", "Parallel/floor", "the machine's own scaling")
 }
