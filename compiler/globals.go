@@ -3,20 +3,13 @@ package compiler
 import (
 	"fmt"
 	"unicode"
+
+	"github.com/unsproc/unsproc/vm"
 )
 
-// availableGlobals are the global names an expression may use. They are the ECMAScript
-// built-ins the sandbox keeps; an alias may not shadow them.
-var availableGlobals = setOf(
-	"undefined", "NaN", "Infinity",
-	"Math", "JSON", "Date", "Number", "String", "Boolean", "Array", "Object", "Symbol",
-	"RegExp", "Map", "Set", "WeakMap", "WeakSet", "Promise",
-	"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError",
-	"parseInt", "parseFloat", "isNaN", "isFinite",
-	"encodeURI", "encodeURIComponent", "decodeURI", "decodeURIComponent",
-	"ArrayBuffer", "DataView", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
-	"Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array",
-)
+// availableGlobals are the global names an expression may use: the ECMAScript built-ins
+// the sandbox keeps. An alias may not shadow them.
+var availableGlobals = setOf(vm.Globals()...)
 
 // blockedGlobals are names that give code generation, reflection or host access in other
 // JavaScript environments. Referencing one is a compile error, and an alias may not use one.

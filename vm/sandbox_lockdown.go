@@ -3,6 +3,7 @@ package vm
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/dop251/goja"
 )
@@ -22,6 +23,10 @@ var sandboxGlobals = []string{
 	"ArrayBuffer", "DataView", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
 	"Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array",
 }
+
+// Globals returns the global names a sandboxed runtime keeps (see sandboxGlobals): the
+// names an expression may use besides its aliases.
+func Globals() []string { return slices.Clone(sandboxGlobals) }
 
 // lockdownSource is a function run once in every new runtime, before any expression. It
 // takes the global object and the limits, and returns the helpers the Go side uses. In
