@@ -84,37 +84,11 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	for _, o := range opts {
 		o(&set)
 	}
-	problems := cfg.checkFields()
-	aliases := slices.Sorted(maps.Keys(cfg.Sources))
-	valid := make([]string, 0, len(aliases)) // invalid aliases would only confuse the compiler's hints
-	for _, a := range aliases {
-		if err := compiler.ValidateAlias(a); err != nil {
-			problems = append(problems, fmt.Errorf("sources: %w", err))
-			continue
-		}
-		valid = append(valid, a)
+	c := compileConfig(cfg, set)
+	if len(c.problems) > 0 {
+		return nil, &ConfigError{Problems: c.problems}
 	}
-	leaves, dups := flatten(cfg.Mapping)
-	problems = append(problems, dups...)
-	copts := append(cfg.compilerOptions(), set.compilerOpts...)
-	prefix := cfg.topicPrefix()
-
-	var statics, dynamics []*Mapping
-	for _, l := range leaves {
-		m, err := compileMapping(l, valid, prefix, copts)
-		if err != nil {
-			problems = append(problems, &MappingError{Path: l.path, Err: err})
-			continue
-		}
-		if m.prog.Kind() == compiler.Dynamic {
-			dynamics = append(dynamics, m)
-		} else {
-			statics = append(statics, m)
-		}
-	}
-	if len(problems) > 0 {
-		return nil, &ConfigError{Problems: problems}
-	}
+	statics, dynamics, aliases := c.statics, c.dynamics, c.aliases
 
 	p := &Processor{
 		mappings: append(statics, dynamics...),
@@ -144,6 +118,70 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 		return &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40), vals: make([]compiler.Value, maxDeps)}
 	}
 	return p, nil
+}
+
+// Inspection describes one mapping of a config as New compiles it, valid or not.
+type Inspection struct {
+	Path    string            // the virtual path
+	Topic   string            // the output topic
+	Source  string            // the expression as configured
+	Program *compiler.Program // the compiled expression; nil when Err is set
+	Err     error             // why the mapping is invalid (a *MappingError); nil otherwise
+}
+
+// Inspect compiles every mapping of cfg as New does and describes each, valid or not,
+// in New's output order (statics, then dynamics, each by path; invalid ones last), with
+// every problem New would report. Tools use it to describe a config New rejects.
+func Inspect(cfg Config, opts ...Option) ([]Inspection, []error) {
+	var set settings
+	for _, o := range opts {
+		o(&set)
+	}
+	c := compileConfig(cfg, set)
+	out := make([]Inspection, 0, len(c.statics)+len(c.dynamics)+len(c.invalid))
+	for _, m := range append(c.statics, c.dynamics...) {
+		out = append(out, Inspection{Path: m.path, Topic: m.topic, Source: m.prog.Source(), Program: m.prog})
+	}
+	return append(out, c.invalid...), c.problems
+}
+
+// compiledConfig is a config's mappings compiled, and its problems.
+type compiledConfig struct {
+	statics, dynamics []*Mapping   // the valid mappings, each group by path
+	invalid           []Inspection // the mappings with a problem, by path
+	problems          []error
+	aliases           []string // every alias, sorted
+}
+
+// compileConfig checks cfg's fields and aliases and compiles every mapping.
+func compileConfig(cfg Config, set settings) compiledConfig {
+	c := compiledConfig{problems: cfg.checkFields(), aliases: slices.Sorted(maps.Keys(cfg.Sources))}
+	valid := make([]string, 0, len(c.aliases)) // invalid aliases would only confuse the compiler's hints
+	for _, a := range c.aliases {
+		if err := compiler.ValidateAlias(a); err != nil {
+			c.problems = append(c.problems, fmt.Errorf("sources: %w", err))
+			continue
+		}
+		valid = append(valid, a)
+	}
+	leaves, dups := flatten(cfg.Mapping)
+	c.problems = append(c.problems, dups...)
+	copts := append(cfg.compilerOptions(), set.compilerOpts...)
+	prefix := cfg.topicPrefix()
+	for _, l := range leaves {
+		m, err := compileMapping(l, valid, prefix, copts)
+		switch {
+		case err != nil:
+			merr := &MappingError{Path: l.path, Err: err}
+			c.problems = append(c.problems, merr)
+			c.invalid = append(c.invalid, Inspection{Path: l.path, Topic: prefix + l.path, Source: l.src, Err: merr})
+		case m.prog.Kind() == compiler.Dynamic:
+			c.dynamics = append(c.dynamics, m)
+		default:
+			c.statics = append(c.statics, m)
+		}
+	}
+	return c
 }
 
 // compileMapping compiles one leaf; a pure static is evaluated now and must give an

@@ -151,15 +151,19 @@ func explainBlock(b *configBlock) *blockReport {
 			r.Problems = append(r.Problems, problem{Severity: severityError, Message: err.Error()})
 			return r
 		}
-		invalid := map[string]bool{}
 		for _, p := range cerr.Problems {
-			pr := problemOf(p)
-			if pr.Mapping != "" {
-				invalid[pr.Mapping] = true
-			}
-			r.Problems = append(r.Problems, pr)
+			r.Problems = append(r.Problems, problemOf(p))
 		}
-		r.Mappings = partialRows(*cfg, invalid)
+		// The processor describes every mapping of the config it rejected, so each valid
+		// one is shown next to the problems.
+		inspections, _ := processor.Inspect(*cfg)
+		for _, in := range inspections {
+			if in.Err != nil {
+				r.Mappings = append(r.Mappings, mappingReport{Path: in.Path, Topic: in.Topic, Expression: in.Source, Kind: kindInvalid, Deps: []string{}})
+				continue
+			}
+			r.Mappings = append(r.Mappings, mappingRow(in.Path, in.Topic, in.Program))
+		}
 	}
 	r.Problems = append(r.Problems, interpolationNotes(r.Mappings, b.raw)...)
 	return r
