@@ -145,13 +145,13 @@ func BenchmarkHighThroughput(b *testing.B) {
 // topics and payloads, as cheaply as the Benthos API allows: the least any
 // implementation of the processor pays.
 type benthosFloor struct {
-	topics []string
+	topics []any // converted to interface values once, as metadata values are set
 	bodies [][]byte
 }
 
 func newBenthosFloor() *benthosFloor {
 	return &benthosFloor{
-		topics: []string{
+		topics: []any{
 			outputTopic + "._pump_v1.deviceType", outputTopic + "._pump_v1.serialNumber",
 			outputTopic + "._pump_v1.motor.rpm", outputTopic + "._pump_v1.pressure",
 		},

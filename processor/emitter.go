@@ -38,6 +38,6 @@ func (e *emitter) emit(o Output) {
 	e.arena = append(e.arena, o.Payload...)
 	derived := e.msg.Copy()
 	derived.SetBytes(e.arena[from:len(e.arena):len(e.arena)])
-	derived.MetaSetMut(topicKey, o.Topic)
+	derived.MetaSetMut(topicKey, o.Mapping.topicMeta)
 	e.out = append(e.out, derived)
 }

@@ -4,11 +4,14 @@ import "github.com/unsproc/unsproc/compiler"
 
 // Mapping is one compiled mapping of a Processor. It is immutable and safe to share.
 type Mapping struct {
-	index    int
-	path     string
-	topic    string
-	prog     *compiler.Program
-	depSlots []int
+	index int
+	path  string
+	topic string
+	// topicMeta is topic already converted to an interface value, so that setting it
+	// as message metadata does not allocate per output.
+	topicMeta any
+	prog      *compiler.Program
+	depSlots  []int
 	// value is the JSON of a pure static mapping's result, computed at construction;
 	// nil for mappings evaluated per message.
 	value []byte

@@ -191,7 +191,8 @@ func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compile
 	if err != nil {
 		return nil, err
 	}
-	m := &Mapping{path: l.path, topic: topicPrefix + l.path, prog: prog}
+	topic := topicPrefix + l.path
+	m := &Mapping{path: l.path, topic: topic, topicMeta: topic, prog: prog}
 	if prog.Kind() != compiler.Static {
 		return m, nil
 	}
