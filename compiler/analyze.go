@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"math/big"
+	"slices"
+	"strings"
 
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/token"
@@ -17,11 +19,40 @@ type reference struct {
 	inTypeof bool // the direct operand of typeof, where an undeclared name is allowed
 }
 
+// memberChain is a constant property path read from a free name, such as obj.a.b: the
+// fast path reads it from an object or array input as one more input value.
+type memberChain struct {
+	root string
+	keys []string
+}
+
+// key names the chain uniquely ("obj.a.b").
+func (c memberChain) key() string { return c.root + "." + strings.Join(c.keys, ".") }
+
+// dotChain returns the chain of d when it is a constant property path from a name.
+func dotChain(d *ast.DotExpression) (memberChain, bool) {
+	var keys []string
+	var e ast.Expression = d
+	for {
+		switch n := e.(type) {
+		case *ast.DotExpression:
+			keys = append(keys, n.Identifier.Name.String())
+			e = n.Left
+			continue
+		case *ast.Identifier:
+			slices.Reverse(keys)
+			return memberChain{root: n.Name.String(), keys: keys}, true
+		}
+		return memberChain{}, false
+	}
+}
+
 // analysis is what the analyser learns about one expression.
 type analysis struct {
-	refs      []reference // free references, in source order
-	impure    bool        // reads the clock or a random source
-	topThis   bool        // uses `this` outside any ordinary function
+	refs      []reference   // free references, in source order
+	members   []memberChain // maximal constant property paths read from free names (not method names)
+	impure    bool          // reads the clock or a random source
+	topThis   bool          // uses `this` outside any ordinary function
 	thisAt    int
 	bigIntAt  int // offset of the first BigInt literal, -1 when there is none
 	nodes     int
@@ -43,6 +74,8 @@ type walker struct {
 	scopes   []map[string]bool
 	funcs    int // depth of ordinary (non-arrow) functions, where `this` is the callee's
 	inTypeof bool
+	inChain  bool // the node is the Left of a property read already recorded as a chain
+	isCallee bool // the node is the callee of a call: its last property is a method name
 }
 
 func (w *walker) declared(name string) bool {
@@ -89,6 +122,8 @@ func (w *walker) expr(e ast.Expression) {
 	}
 	typeofOperand := w.inTypeof
 	w.inTypeof = false
+	chained, callee := w.inChain, w.isCallee
+	w.inChain, w.isCallee = false, false
 	switch n := e.(type) {
 	case *ast.Identifier:
 		w.inTypeof = typeofOperand
@@ -130,6 +165,7 @@ func (w *walker) expr(e ast.Expression) {
 	case *ast.SequenceExpression:
 		w.exprs(n.Sequence)
 	case *ast.CallExpression:
+		w.isCallee = true
 		w.expr(n.Callee)
 		w.exprs(n.ArgumentList)
 	case *ast.NewExpression:
@@ -139,6 +175,12 @@ func (w *walker) expr(e ast.Expression) {
 		if id, ok := n.Left.(*ast.Identifier); ok && id.Name == "Math" && n.Identifier.Name == "random" && !w.declared("Math") {
 			w.a.impure = true
 		}
+		if !chained && !callee {
+			if c, ok := dotChain(n); ok && !w.declared(c.root) {
+				w.a.members = append(w.a.members, c)
+			}
+		}
+		w.inChain = !callee // a callee's object is recorded as its own chain
 		w.expr(n.Left)
 	case *ast.PrivateDotExpression:
 		w.expr(n.Left)

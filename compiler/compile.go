@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -80,6 +81,7 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	prog := &Program{
 		src:     p.text,
 		deps:    deps,
+		members: memberSlots(a.members, deps),
 		engine:  o.engine,
 		expr:    p.expr,
 		script:  vm.NewScript(script),
@@ -99,6 +101,21 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 		prog.static = &staticResult{value: v, fallback: fallback, err: err}
 	}
 	return prog, nil
+}
+
+// memberSlots keeps the chains read from aliases, once each, as extra fast-path inputs.
+func memberSlots(chains []memberChain, deps []string) []member {
+	var out []member
+	seen := map[string]bool{}
+	for _, c := range chains {
+		root := slices.Index(deps, c.root)
+		if root < 0 || seen[c.key()] {
+			continue
+		}
+		seen[c.key()] = true
+		out = append(out, member{root: root, keys: c.keys, key: c.key()})
+	}
+	return out
 }
 
 // resolve checks every free reference and returns the aliases referenced, in order of
@@ -161,11 +178,11 @@ func (p *Program) decideFast() {
 		p.reason = "engine goja selected"
 		return
 	}
-	if len(p.deps) > maxSignatureDeps {
-		p.reason = fmt.Sprintf("more than %d dependencies", maxSignatureDeps)
+	if len(p.deps)+len(p.members) > maxSignatureDeps {
+		p.reason = fmt.Sprintf("more than %d dependencies and property paths", maxSignatureDeps)
 		return
 	}
-	numbers := make([]kind, len(p.deps))
+	numbers := make([]kind, len(p.deps)+len(p.members))
 	for i := range numbers {
 		numbers[i] = kindNumber
 	}
@@ -175,12 +192,33 @@ func (p *Program) decideFast() {
 		return
 	}
 	p.reason = err.Error()
-	for _, kinds := range probeKinds(len(p.deps)) {
+	for _, kinds := range append(probeKinds(len(p.deps)), p.memberProbes()...) {
 		if _, terr := p.translate(kinds); terr == nil {
 			p.fast, p.reason = true, ""
 			return
 		}
 	}
+}
+
+// memberProbes are the kind combinations in which the aliases read through property
+// paths are objects, and the paths' values numbers, strings or booleans.
+func (p *Program) memberProbes() [][]kind {
+	if len(p.members) == 0 {
+		return nil
+	}
+	var out [][]kind
+	for _, k := range []kind{kindNumber, kindString, kindBool} {
+		kinds := make([]kind, len(p.deps)+len(p.members))
+		for i := range p.deps {
+			kinds[i] = kindNumber
+		}
+		for i, m := range p.members {
+			kinds[m.root] = kindOther
+			kinds[len(p.deps)+i] = k
+		}
+		out = append(out, kinds)
+	}
+	return out
 }
 
 // probeKinds lists the kind combinations tried by decideFast besides all-number.

@@ -30,6 +30,7 @@ var runner = vm.NewExprRunner(helpers)
 type Program struct {
 	src     string
 	deps    []string
+	members []member // property paths read from object and array inputs
 	kind    Kind
 	engine  Engine
 	fast    bool
@@ -41,6 +42,61 @@ type Program struct {
 
 	mu   sync.Mutex                  // serialises additions to sigs
 	sigs atomic.Pointer[[]signature] // copy-on-write
+}
+
+// member is a constant property path read from an alias (obj.a.b, arr.length): when the
+// alias holds an object or array, the fast path resolves it before the evaluation and
+// takes its value as one more input, after the dependencies.
+type member struct {
+	root int      // index of the alias in deps
+	keys []string // the property names
+	key  string   // "obj.a.b"
+}
+
+// maxInputs bounds the inputs (dependencies and property paths) held on the stack.
+const maxInputs = 16
+
+// withMembers appends to in the values of the property paths read from object and array
+// inputs. ok is false when a path does not resolve to a value of the fast path (a
+// missing key is undefined): goja then evaluates.
+func (p *Program) withMembers(in []Value, buf []Value) ([]Value, bool) {
+	buf = append(buf, in...)
+	for _, m := range p.members {
+		v := in[m.root].Any
+		switch v.(type) {
+		case map[string]any, []any:
+		default:
+			buf = append(buf, Value{}) // a scalar root: the path is not used as an input
+			continue
+		}
+		for _, k := range m.keys {
+			var ok bool
+			if v, ok = property(v, k); !ok {
+				return nil, false
+			}
+		}
+		buf = append(buf, vm.FromAny(v))
+	}
+	return buf, true
+}
+
+// property reads one property as JavaScript would from a value as encoding/json decodes
+// it; ok is false for an absent property or one the fast path does not model.
+func property(v any, key string) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		p, ok := x[key]
+		return p, ok
+	case []any:
+		if key == "length" {
+			return float64(len(x)), true
+		}
+	case string:
+		if key == "length" {
+			return float64(compat.StringLength(x)), true
+		}
+	}
+	return nil, false
 }
 
 // signature is the fast path for one combination of input kinds: an expr program, and
@@ -143,13 +199,20 @@ func (p *Program) EvalValues(in []Value) (v Value, fallback bool, err error) {
 }
 
 func (p *Program) evaluate(in []Value) (Value, bool, error) {
-	if p.fast {
-		if sig := p.signatureFor(in); sig != nil && sig.prog != nil {
-			if v, ok := sig.run(in); ok {
-				return v, false, nil
+	if p.fast && len(in)+len(p.members) <= maxInputs {
+		ext, ok := in, true
+		if len(p.members) > 0 {
+			var buf [maxInputs]Value
+			ext, ok = p.withMembers(in, buf[:0])
+		}
+		if ok {
+			if sig := p.signatureFor(ext); sig != nil && sig.prog != nil {
+				if v, ok := sig.run(ext); ok {
+					return v, false, nil
+				}
+				// A deopt signal (or any failure of the fast path) hands the evaluation
+				// to goja, whose result is authoritative.
 			}
-			// A deopt signal (or any failure of the fast path) hands the evaluation to
-			// goja, whose result is authoritative.
 		}
 	}
 	var buf [8]any
@@ -228,11 +291,7 @@ func (s *signature) run(in []Value) (Value, bool) {
 func (p *Program) signatureFor(in []Value) *signature {
 	var key uint64
 	for i := range in {
-		k := kindOf(in[i])
-		if k == kindOther {
-			return nil
-		}
-		key |= uint64(k) << (3 * i)
+		key |= uint64(kindOf(in[i])) << (3 * i)
 	}
 	if sigs := p.sigs.Load(); sigs != nil {
 		for i := range *sigs {
@@ -288,11 +347,11 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 }
 
 // numericInputs reports whether the numeric machine can take inputs of these kinds
-// (null inputs are constants in the translated program); any string in such a program
-// is then a constant.
+// (null inputs are constants in the translated program, and objects are only read
+// through their property paths); any string in such a program is then a constant.
 func numericInputs(kinds []kind) bool {
 	for _, k := range kinds {
-		if k != kindNumber && k != kindBool && k != kindNull {
+		if k != kindNumber && k != kindBool && k != kindNull && k != kindOther {
 			return false
 		}
 	}
@@ -301,9 +360,12 @@ func numericInputs(kinds []kind) bool {
 
 // translate lowers the expression for one combination of input kinds.
 func (p *Program) translate(kinds []kind) (lowered, error) {
-	t := &translator{slots: make(map[string]int, len(p.deps)), kinds: kinds}
+	t := &translator{slots: make(map[string]int, len(p.deps)), members: make(map[string]int, len(p.members)), kinds: kinds}
 	for i, d := range p.deps {
 		t.slots[d] = i
+	}
+	for i, m := range p.members {
+		t.members[m.key] = len(p.deps) + i
 	}
 	return t.expr(p.expr)
 }

@@ -67,9 +67,10 @@ type lowered struct {
 
 // translator lowers a goja AST into an expr AST for one signature of dependency kinds.
 type translator struct {
-	slots map[string]int // alias → dependency index
-	kinds []kind         // kind of each dependency
-	vars  int            // counter for expr `let` temporaries
+	slots   map[string]int // alias → dependency index
+	members map[string]int // property path ("obj.a.b") → its input index, after the dependencies
+	kinds   []kind         // kind of each input: the dependencies, then the property paths
+	vars    int            // counter for expr `let` temporaries
 }
 
 func (t *translator) number(f float64) lowered {
@@ -126,6 +127,9 @@ func (t *translator) expr(e ast.Expression) (lowered, error) {
 	case *ast.CallExpression:
 		return t.call(n)
 	case *ast.DotExpression:
+		if l, ok := t.member(n); ok {
+			return l, nil
+		}
 		return t.dot(n)
 	}
 	return lowered{}, unsupportedf("%s", describe(e))
@@ -170,6 +174,28 @@ func hasLoneSurrogate(u []uint16) bool {
 		}
 	}
 	return false
+}
+
+// member lowers a property path read from an object or array input to the input that
+// holds its value.
+func (t *translator) member(n *ast.DotExpression) (lowered, bool) {
+	c, ok := dotChain(n)
+	if !ok {
+		return lowered{}, false
+	}
+	root, isAlias := t.slots[c.root]
+	slot, isMember := t.members[c.key()]
+	if !isAlias || !isMember || t.kinds[root] != kindOther || slot >= len(t.kinds) {
+		return lowered{}, false
+	}
+	id := &exprast.IdentifierNode{Value: vm.SlotName(slot)}
+	switch k := t.kinds[slot]; k {
+	case kindNumber, kindString, kindBool:
+		return lowered{node: id, kind: k, simple: true}, true
+	case kindNull:
+		return lowered{node: &exprast.NilNode{}, kind: kindNull, simple: true}, true
+	}
+	return lowered{}, false
 }
 
 // toString applies JavaScript's ToString to a lowered value.
