@@ -37,6 +37,11 @@ func AppendNumber(dst []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, "-Infinity"...)
 	}
+	if a := math.Abs(f); a >= 1e-6 && a < 1e21 {
+		// Decimal exponents -6 < n <= 21: the plain layout, which strconv's shortest
+		// fixed-point form is exactly (the common case, without the digit shuffle).
+		return strconv.AppendFloat(dst, f, 'f', -1, 64)
+	}
 	if f < 0 {
 		dst = append(dst, '-')
 		f = -f
