@@ -134,3 +134,36 @@ func TestStaticEvaluatedOnce(t *testing.T) {
 	assert.False(t, fallback)
 	assert.Equal(t, "SN-42", v)
 }
+
+// TestNumericFusionAroundJumps checks expressions whose bytecode has a jump landing
+// between a load and the constant operation after it, which the numeric machine fuses.
+func TestNumericFusionAroundJumps(t *testing.T) {
+	for _, src := range []string{
+		"(run ? 1 : tF) + 2", "(run ? tF : 1) * 3", "(run ? 1 : tF) / 4 - 5", "(run && tF > 1 ? tF : press) - 0.5",
+		"press + 4.00001", "tF * 69 / 31", "(tF - 32) * 5 / 9 + press",
+	} {
+		auto, err := compiler.Compile(src, specAliases)
+		require.NoError(t, err)
+		ref, err := compiler.Compile(src, specAliases, compiler.WithEngine(compiler.EngineGoja))
+		require.NoError(t, err)
+		for _, run := range []bool{true, false} {
+			vars := map[string]any{"press": 25.5, "tF": 86.0, "run": run}
+			got, err := auto.Eval(vars)
+			require.NoError(t, err)
+			want, err := ref.Eval(vars)
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "%s with run=%v", src, run)
+			_, fallback, err := auto.EvalSlots(slotsOf(auto.Deps(), vars))
+			require.NoError(t, err)
+			assert.False(t, fallback, src)
+		}
+	}
+}
+
+func slotsOf(deps []string, vars map[string]any) []any {
+	out := make([]any, len(deps))
+	for i, d := range deps {
+		out[i] = vars[d]
+	}
+	return out
+}

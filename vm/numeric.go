@@ -66,6 +66,10 @@ const (
 	nUnary
 	nBinary
 	nPredicate
+	// Fused instructions (see fuse): an arithmetic operation with a constant operand,
+	// and the same after loading a slot.
+	nPushArith
+	nLoadPushArith
 )
 
 type numOp struct {
@@ -73,6 +77,7 @@ type numOp struct {
 	arg  int
 	f    float64
 	fn   *NumericFunc
+	sub  numCode // the arithmetic of a fused instruction
 }
 
 // NewNumeric converts p for the numeric machine. helpers names the functions p may
@@ -176,7 +181,37 @@ func NewNumeric(p *exprvm.Program, helpers map[string]NumericFunc) (*Numeric, bo
 	if maxDepth > maxNumericStack || depth < 1 {
 		return nil, false
 	}
+	fuse(code)
 	return &Numeric{code: code, consts: consts}, true
+}
+
+// fuse rewrites the commonest sequences into single instructions: `push c; op` becomes
+// one instruction, and so does `load slot; push c; op` (press + 4.00001, tF * 69). The
+// fused instruction skips the ones it covers, which stay in place: a jump that lands
+// among them still runs them one by one.
+func fuse(code []numOp) {
+	arith := func(c numCode) bool { return c == nAdd || c == nSub || c == nMul || c == nDiv }
+	for i := 0; i+1 < len(code); i++ {
+		switch {
+		case i+2 < len(code) && code[i].code == nLoad && code[i+1].code == nPush && arith(code[i+2].code):
+			code[i] = numOp{code: nLoadPushArith, arg: code[i].arg, f: code[i+1].f, sub: code[i+2].code}
+		case code[i].code == nPush && arith(code[i+1].code):
+			code[i] = numOp{code: nPushArith, f: code[i].f, sub: code[i+1].code}
+		}
+	}
+}
+
+// arithmetic applies a fused instruction's operation.
+func arithmetic(sub numCode, a, b float64) float64 {
+	switch sub {
+	case nAdd:
+		return a + b
+	case nSub:
+		return a - b
+	case nMul:
+		return a * b
+	}
+	return a / b
 }
 
 var binaryCodes = map[exprvm.Opcode]numCode{
@@ -201,6 +236,24 @@ func boolFloat(b bool) float64 {
 	return 0
 }
 
+// load reads slot i as a number (booleans as 1 and 0).
+func load(in []Value, i int) (float64, bool) {
+	if i >= len(in) {
+		return 0, false
+	}
+	v := &in[i]
+	if v.IsNum {
+		return v.Num, true
+	}
+	switch x := v.Any.(type) {
+	case bool:
+		return boolFloat(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
 // Run evaluates the program with in[i] bound to slot i (a number or a bool). The result
 // is a number, or 1 and 0 for a boolean program. ok is false when a value has another
 // type or a helper cannot reproduce a case: the caller then uses goja.
@@ -216,21 +269,11 @@ func (n *Numeric) Run(in []Value) (result float64, ok bool) {
 			stack[sp] = op.f
 			sp++
 		case nLoad:
-			if op.arg >= len(in) {
+			x, good := load(in, op.arg)
+			if !good {
 				return 0, false
 			}
-			if v := &in[op.arg]; v.IsNum {
-				stack[sp] = v.Num
-			} else {
-				switch x := v.Any.(type) {
-				case bool:
-					stack[sp] = boolFloat(x)
-				case float64:
-					stack[sp] = x
-				default:
-					return 0, false
-				}
-			}
+			stack[sp] = x
 			sp++
 		case nNop:
 		case nStore:
@@ -295,6 +338,17 @@ func (n *Numeric) Run(in []Value) (result float64, ok bool) {
 			stack[sp-1] = f
 		case nPredicate:
 			stack[sp-1] = boolFloat(op.fn.Predicate(stack[sp-1]))
+		case nPushArith:
+			stack[sp-1] = arithmetic(op.sub, stack[sp-1], op.f)
+			ip++
+		case nLoadPushArith:
+			x, good := load(in, op.arg)
+			if !good {
+				return 0, false
+			}
+			stack[sp] = arithmetic(op.sub, x, op.f)
+			sp++
+			ip += 2
 		}
 	}
 	return stack[sp-1], true
