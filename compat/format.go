@@ -121,3 +121,20 @@ func AppendJSONNumber(dst []byte, f float64) ([]byte, bool) {
 	}
 	return AppendNumber(dst, f), true
 }
+
+// AppendPrimitive appends JavaScript's ToString of a primitive as encoding/json decodes
+// it (string, float64, bool, nil for null), as `+` on strings and template literals
+// convert their parts. ok is false (appending nothing) for any other value.
+func AppendPrimitive(dst []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case string:
+		return append(dst, x...), true
+	case float64:
+		return AppendNumber(dst, x), true
+	case bool:
+		return strconv.AppendBool(dst, x), true
+	case nil:
+		return append(dst, "null"...), true
+	}
+	return dst, false
+}

@@ -141,3 +141,19 @@ func TestAppendNumberDoesNotAllocate(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(10, func() { _, _ = AppendJSONNumber(buf[:0], f) }), "AppendJSONNumber(%s)", describe(f))
 	}
 }
+
+func TestAppendPrimitive(t *testing.T) {
+	for _, tt := range []struct {
+		v    any
+		want string
+		ok   bool
+	}{
+		{"a😀", "a😀", true}, {2.5, "2.5", true}, {1e21, "1e+21", true}, {true, "true", true},
+		{false, "false", true}, {nil, "null", true}, {map[string]any{}, "", false}, {[]any{}, "", false},
+	} {
+		got, ok := AppendPrimitive([]byte("x"), tt.v)
+		if ok != tt.ok || string(got) != "x"+tt.want {
+			t.Errorf("AppendPrimitive(%#v) = %q, %v; want %q, %v", tt.v, got, ok, "x"+tt.want, tt.ok)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package compiler
 import (
 	"errors"
 	"math"
-	"strconv"
 
 	"github.com/unsproc/unsproc/compat"
 	"github.com/unsproc/unsproc/vm"
@@ -91,16 +90,7 @@ func concatParts(parts ...any) any {
 	var buf [256]byte
 	b := buf[:0]
 	for _, p := range parts {
-		switch v := p.(type) {
-		case string:
-			b = append(b, v...)
-		case float64:
-			b = compat.AppendNumber(b, v)
-		case bool:
-			b = strconv.AppendBool(b, v)
-		case nil:
-			b = append(b, "null"...)
-		}
+		b, _ = compat.AppendPrimitive(b, p) // the translator passes primitives only
 	}
 	return string(b)
 }

@@ -8,14 +8,7 @@ import (
 // BenchmarkProcess measures the core on the reference workload (spec §5.5: three
 // sources, six mappings), one input per iteration, cycling over the sources.
 func BenchmarkProcess(b *testing.B) {
-	p, err := New(pumpConfig(map[string]any{
-		"pressure":     "press+4.00001",
-		"temperature":  "tF*69/31",
-		"combined":     "press+tF",
-		"motor":        map[string]any{"rpm": "press/4"},
-		"serialNumber": `"SN-P42-008"`,
-		"deviceType":   `"pump"`,
-	}))
+	p, err := New(pumpConfig(workedExampleMapping()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -46,16 +46,21 @@ func point(v any, ts int64) string {
 	return fmt.Sprintf(`{"value":%v,"timestamp_ms":%d}`, v, ts)
 }
 
-// TestProcessWorkedExample is spec §5.5.
-func TestProcessWorkedExample(t *testing.T) {
-	p, err := New(pumpConfig(map[string]any{
+// workedExampleMapping is the mapping of spec §5.5 (the reference's standard workload).
+func workedExampleMapping() map[string]any {
+	return map[string]any{
 		"pressure":     "press+4.00001",
 		"temperature":  "tF*69/31",
 		"combined":     "press+tF",
 		"motor":        map[string]any{"rpm": "press/4"},
 		"serialNumber": `"SN-P42-008"`,
 		"deviceType":   `"pump"`,
-	}))
+	}
+}
+
+// TestProcessWorkedExample is spec §5.5.
+func TestProcessWorkedExample(t *testing.T) {
+	p, err := New(pumpConfig(workedExampleMapping()))
 	require.NoError(t, err)
 	out := testPrefix + "._pump_v1."
 

@@ -1,8 +1,6 @@
 package vm
 
 import (
-	"strconv"
-
 	exprvm "github.com/expr-lang/expr/vm"
 
 	"github.com/unsproc/unsproc/compat"
@@ -63,7 +61,7 @@ func NewConcat(p *exprvm.Program, helper string) (*Concat, bool) {
 // Run concatenates the parts with in[i] bound to slot i, each converted by JavaScript's
 // ToString (numbers as Number::toString, booleans, null). ok is false for an input of
 // another kind.
-func (c *Concat) Run(in []Value) (string, bool) {
+func (c *Concat) Run(in []Value) (s string, ok bool) {
 	var buf [256]byte
 	b := buf[:0]
 	for _, p := range c.parts {
@@ -74,21 +72,9 @@ func (c *Concat) Run(in []Value) (string, bool) {
 		if p.slot >= len(in) {
 			return "", false
 		}
-		v := &in[p.slot]
-		if v.IsNum {
+		if v := &in[p.slot]; v.IsNum {
 			b = compat.AppendNumber(b, v.Num)
-			continue
-		}
-		switch x := v.Any.(type) {
-		case string:
-			b = append(b, x...)
-		case float64:
-			b = compat.AppendNumber(b, x)
-		case bool:
-			b = strconv.AppendBool(b, x)
-		case nil:
-			b = append(b, "null"...)
-		default:
+		} else if b, ok = compat.AppendPrimitive(b, v.Any); !ok {
 			return "", false
 		}
 	}

@@ -45,11 +45,7 @@ as Benthos reads it, environment variables (${NAME}) included. The exit status i
 			&cli.StringFlag{Name: "graph", Usage: "print the dependency graph instead: mermaid or dot"},
 		},
 		Action: func(c *cli.Context) error {
-			path, err := configPath(c)
-			if err != nil {
-				return err
-			}
-			f, err := loadConfigFile(path, os.LookupEnv)
+			f, err := loadConfigArg(c)
 			if err != nil {
 				return err
 			}
@@ -63,6 +59,16 @@ as Benthos reads it, environment variables (${NAME}) included. The exit status i
 			return nil
 		},
 	}
+}
+
+// loadConfigArg loads the config file named by --config or the only argument, with
+// environment interpolation as Benthos does.
+func loadConfigArg(c *cli.Context) (*configFile, error) {
+	path, err := configPath(c)
+	if err != nil {
+		return nil, err
+	}
+	return loadConfigFile(path, os.LookupEnv)
 }
 
 // configPath is the --config flag, or else the only argument.

@@ -49,11 +49,7 @@ over from line to line, as in one processor instance. Nothing is sent anywhere.
 			&cli.StringFlag{Name: "processor", Aliases: []string{"p"}, Usage: "which stream_processor, by path (/pipeline/processors/1) or label, when the config has several"},
 		},
 		Action: func(c *cli.Context) error {
-			path, err := configPath(c)
-			if err != nil {
-				return err
-			}
-			f, err := loadConfigFile(path, os.LookupEnv)
+			f, err := loadConfigArg(c)
 			if err != nil {
 				return err
 			}
