@@ -19,7 +19,7 @@ func BenchmarkAppendNumber(b *testing.B) {
 	}{
 		{"int", 123456},
 		{"short", 21.5},
-		{"long", 0.1 + pointOnePlusPointTwo},
+		{"long", pointOnePlusPointTwo},
 		{"exponent", 1.5e-9},
 	} {
 		b.Run(bm.name, func(b *testing.B) {

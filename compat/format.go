@@ -40,6 +40,9 @@ func AppendNumber(dst []byte, f float64) []byte {
 	if a := math.Abs(f); a >= 1e-6 && a < 1e21 {
 		// Decimal exponents -6 < n <= 21: the plain layout, which strconv's shortest
 		// fixed-point form is exactly (the common case, without the digit shuffle).
+		if out, ok := appendShortDecimal(dst, f, a); ok {
+			return out
+		}
 		return strconv.AppendFloat(dst, f, 'f', -1, 64)
 	}
 	if f < 0 {
@@ -98,6 +101,54 @@ func shortestDigits(digits *[17]byte, f float64) (k, n int) {
 		exp = -exp
 	}
 	return k, exp + 1
+}
+
+// shortDecimalLimit bounds a×10^k in appendShortDecimal: below it, the spacing 10^-k of
+// k-digit decimals exceeds 100 units in the last place of a (ulp(a) ≤ a×2^-52), so
+// at most one k-digit decimal lies within a's rounding interval, and rounding the
+// computed a×10^k (off by at most 0.005 here) finds it.
+const shortDecimalLimit = 0.01 * (1 << 52)
+
+// maxShortFraction is the most fraction digits appendShortDecimal tries; numbers
+// needing more take strconv's shortest formatting.
+const maxShortFraction = 8
+
+var pow10 = [maxShortFraction + 1]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
+
+// appendShortDecimal appends the plain layout of the non-integer f (a = |f|) when its
+// shortest round-tripping decimal has at most maxShortFraction fraction digits, which
+// is the usual case for measured values, and reports whether it did. It tries k =
+// 1, 2, … fraction digits: the first m with m/10^k == a (a correctly rounded division
+// of exact operands, so exactly the parse of the decimal) is the shortest decimal that
+// reads back as f, and the only one of its length (see shortDecimalLimit).
+func appendShortDecimal(dst []byte, f, a float64) ([]byte, bool) {
+	for k := 1; k <= maxShortFraction; k++ {
+		p := pow10[k]
+		ap := a * p
+		if ap > shortDecimalLimit {
+			return dst, false
+		}
+		m := math.RoundToEven(ap)
+		// A candidate has |a×10^k − m| ≤ 0.005; the fused residual rejects most
+		// others without the division.
+		if r := math.FMA(a, p, -m); r > 0.01 || r < -0.01 || m/p != a {
+			continue
+		}
+		if f < 0 {
+			dst = append(dst, '-')
+		}
+		var buf [24]byte
+		digits := strconv.AppendInt(buf[:0], int64(m), 10)
+		if n := len(digits) - k; n > 0 {
+			dst = append(dst, digits[:n]...)
+			dst = append(dst, '.')
+			return append(dst, digits[n:]...), true
+		}
+		dst = append(dst, '0', '.')
+		dst = appendZeros(dst, k-len(digits))
+		return append(dst, digits...), true
+	}
+	return dst, false
 }
 
 func appendZeros(dst []byte, n int) []byte {

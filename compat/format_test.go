@@ -66,6 +66,40 @@ func TestFormatNumberMatchesFtoa(t *testing.T) {
 	}
 }
 
+// TestFormatNumberShortDecimalsMatchFtoa aims at appendShortDecimal: decimals with few
+// fraction digits, their float neighbours (whose shortest forms are long), and the
+// results of arithmetic on such decimals, as mappings compute them.
+func TestFormatNumberShortDecimalsMatchFtoa(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	var want, got []byte
+	check := func(f float64) {
+		if IsInt(f) || math.IsNaN(f) || math.IsInf(f, 0) {
+			return
+		}
+		want = ftoa.FToStr(f, ftoa.ModeStandard, 0, want[:0])
+		got = AppendNumber(got[:0], f)
+		if string(want) != string(got) {
+			require.Failf(t, "differs from ftoa", "%s: ftoa %q, compat %q", describe(f), want, got)
+		}
+	}
+	for range 1_000_000 {
+		digits := r.Intn(16) + 1
+		m := float64(r.Int63n(int64(math.Pow10(digits))))
+		f := m / math.Pow10(r.Intn(digits+7))
+		if r.Intn(2) == 0 {
+			f = -f
+		}
+		check(f)
+		check(math.Nextafter(f, math.Inf(1)))
+		check(math.Nextafter(f, math.Inf(-1)))
+		g := float64(r.Intn(100000)) / math.Pow10(r.Intn(6))
+		check(f + g)
+		check(f * g)
+		check(f / 4)
+		check(f * 69 / 31)
+	}
+}
+
 func TestFormatNumberMatchesGoja(t *testing.T) {
 	js := newJS(t)
 	r := rand.New(rand.NewSource(3))
