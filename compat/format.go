@@ -106,10 +106,10 @@ func shortestDigits(digits *[17]byte, f float64) (k, n int) {
 // shortDecimalLimit bounds a×10^k in appendShortDecimal: below it, the spacing 10^-k of
 // k-digit decimals exceeds 100 units in the last place of a (ulp(a) ≤ a×2^-52), so
 // at most one k-digit decimal lies within a's rounding interval, and rounding the
-// computed a×10^k (off by at most 0.005 here) finds it.
+// computed a×10^k (off by at most 0.005 from the exact product) finds it.
 const shortDecimalLimit = 0.01 * (1 << 52)
 
-// maxShortFraction is the most fraction digits appendShortDecimal tries; numbers
+// maxShortFraction is the most fraction digits appendShortDecimal handles; numbers
 // needing more take strconv's shortest formatting.
 const maxShortFraction = 8
 
@@ -117,38 +117,48 @@ var pow10 = [maxShortFraction + 1]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 
 
 // appendShortDecimal appends the plain layout of the non-integer f (a = |f|) when its
 // shortest round-tripping decimal has at most maxShortFraction fraction digits, which
-// is the usual case for measured values, and reports whether it did. It tries k =
-// 1, 2, … fraction digits: the first m with m/10^k == a (a correctly rounded division
-// of exact operands, so exactly the parse of the decimal) is the shortest decimal that
-// reads back as f, and the only one of its length (see shortDecimalLimit).
+// is the usual case for measured values, and reports whether it did. It rounds a×10^k
+// to an integer m for the largest such k that shortDecimalLimit allows: if m/10^k == a
+// (a correctly rounded division of exact operands, so exactly the parse of the
+// decimal), m is the only k-digit decimal that reads back as f, so every shorter one
+// is m with trailing zeros dropped, and the shortest drops them all.
 func appendShortDecimal(dst []byte, f, a float64) ([]byte, bool) {
-	for k := 1; k <= maxShortFraction; k++ {
-		p := pow10[k]
-		ap := a * p
-		if ap > shortDecimalLimit {
+	k := maxShortFraction
+	for a*pow10[k] > shortDecimalLimit {
+		if k--; k == 0 {
 			return dst, false
 		}
-		m := math.RoundToEven(ap)
-		// A candidate has |a×10^k − m| ≤ 0.005; the fused residual rejects most
-		// others without the division.
-		if r := math.FMA(a, p, -m); r > 0.01 || r < -0.01 || m/p != a {
-			continue
-		}
-		if f < 0 {
-			dst = append(dst, '-')
-		}
-		var buf [24]byte
-		digits := strconv.AppendInt(buf[:0], int64(m), 10)
-		if n := len(digits) - k; n > 0 {
-			dst = append(dst, digits[:n]...)
-			dst = append(dst, '.')
-			return append(dst, digits[n:]...), true
-		}
-		dst = append(dst, '0', '.')
-		dst = appendZeros(dst, k-len(digits))
-		return append(dst, digits...), true
 	}
-	return dst, false
+	p := pow10[k]
+	m := math.RoundToEven(a * p)
+	if m/p != a {
+		return dst, false
+	}
+	u := uint64(m)
+	for ; k > 0 && u%10 == 0; k-- {
+		u /= 10
+	}
+	var buf [32]byte // sign, at most 14 integer digits, point, 8 fraction digits
+	i := len(buf)
+	for ; k > 0; k-- {
+		i--
+		buf[i] = byte('0' + u%10)
+		u /= 10
+	}
+	i--
+	buf[i] = '.'
+	for {
+		i--
+		buf[i] = byte('0' + u%10)
+		if u /= 10; u == 0 {
+			break
+		}
+	}
+	if f < 0 {
+		i--
+		buf[i] = '-'
+	}
+	return append(dst, buf[i:]...), true
 }
 
 func appendZeros(dst []byte, n int) []byte {
