@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -249,7 +248,7 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 	}
 
 	sc := p.scratch.Get().(*scratch)
-	sc.suffix = append(strconv.AppendInt(append(sc.suffix[:0], `,"timestamp_ms":`...), ts, 10), '}')
+	sc.suffix = appendSuffix(sc.suffix[:0], payload, ts)
 	n := 0
 	for _, m := range p.mappings[:p.statics] {
 		if p.emitMapping(m, nil, sc, emit) {
