@@ -115,10 +115,14 @@ func BenchmarkHighThroughput(b *testing.B) {
 				msgs[i] = message(pressTopic, payloads[i])
 			}
 			ctx := context.Background()
+			// The host's one-message batch is reused (ProcessBatch does not keep it):
+			// making it is the host's cost, and the floor has none.
+			batch := service.MessageBatch{nil}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				out, _ := bp.ProcessBatch(ctx, service.MessageBatch{msgs[i%ring]})
+				batch[0] = msgs[i%ring]
+				out, _ := bp.ProcessBatch(ctx, batch)
 				if len(out) != 1 || len(out[0]) != 4 {
 					b.Fatalf("got %v", out)
 				}
@@ -302,9 +306,11 @@ func BenchmarkParallel(b *testing.B) {
 			for i := range msgs {
 				msgs[i] = message(pressTopic, payloads[i])
 			}
+			batch := service.MessageBatch{nil}
 			i := 0
 			for pb.Next() {
-				out, _ := bp.ProcessBatch(ctx, service.MessageBatch{msgs[i%ring]})
+				batch[0] = msgs[i%ring]
+				out, _ := bp.ProcessBatch(ctx, batch)
 				if len(out) != 1 {
 					b.Error("no output")
 					return

@@ -6,17 +6,27 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 )
 
-// emitter turns the core's outputs for one input message into Benthos messages derived
-// from it. It is reused through a pool, with its emit method bound once, so that
+// emitter turns the core's outputs for one batch into Benthos messages derived from
+// their inputs. It is reused through a pool, with its emit method bound once, so that
 // handing it to Process allocates nothing.
 type emitter struct {
-	msg      *service.Message
+	msg      *service.Message // the input whose outputs are being emitted
 	out      service.MessageBatch
-	arena    []byte // payload bytes of msg's outputs; each output keeps its own full slice
-	capacity int    // output batch capacity to reserve on the first output
-	perInput int    // most outputs one input can produce
+	capacity int          // output batch capacity to reserve on the first output
+	payloads []byte       // the batch's output payloads back to back (reused scratch)
+	ends     []payloadEnd // which outputs own them (reused scratch)
 	fn       func(Output)
 }
+
+// payloadEnd says that out[index] has the payload that ends at offset end of payloads
+// and starts where the previous one ends.
+type payloadEnd struct {
+	index, end int
+}
+
+// maxRetainedScratch bounds the scratch payload bytes an emitter keeps for the next
+// batch, so that one huge batch does not pin its memory in the pool.
+const maxRetainedScratch = 1 << 20
 
 var emitters = sync.Pool{New: func() any {
 	e := &emitter{}
@@ -24,20 +34,36 @@ var emitters = sync.Pool{New: func() any {
 	return e
 }}
 
-// emit appends one output: a copy of the input (metadata, tracing context) with the
-// output payload and umh_topic. The payloads of one input share one fresh buffer, so an
-// input costs one payload allocation, not one per output.
+// emit appends one output: a copy of the input (metadata, tracing context) with
+// umh_topic set. Its payload is kept in the scratch until finish.
 func (e *emitter) emit(o Output) {
-	if e.arena == nil {
-		e.arena = make([]byte, 0, e.perInput*payloadSizeHint)
-	}
 	if e.out == nil {
 		e.out = make(service.MessageBatch, 0, e.capacity)
 	}
-	from := len(e.arena)
-	e.arena = append(e.arena, o.Payload...)
+	e.payloads = append(e.payloads, o.Payload...)
+	e.ends = append(e.ends, payloadEnd{index: len(e.out), end: len(e.payloads)})
 	derived := e.msg.Copy()
-	derived.SetBytes(e.arena[from:len(e.arena):len(e.arena)])
 	derived.MetaSetMut(topicKey, o.Mapping.topicMeta)
 	e.out = append(e.out, derived)
+}
+
+// finish returns the output batch, its payloads copied into one allocation of the
+// exact size (each output keeps its own full slice of it), and resets e for reuse.
+func (e *emitter) finish() service.MessageBatch {
+	out := e.out
+	if len(e.ends) > 0 {
+		arena := make([]byte, len(e.payloads))
+		copy(arena, e.payloads)
+		start := 0
+		for _, p := range e.ends {
+			out[p.index].SetBytes(arena[start:p.end:p.end])
+			start = p.end
+		}
+	}
+	payloads, ends := e.payloads[:0], e.ends[:0]
+	if cap(payloads) > maxRetainedScratch {
+		payloads, ends = nil, nil
+	}
+	*e = emitter{fn: e.fn, payloads: payloads, ends: ends}
+	return out
 }

@@ -207,39 +207,3 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
-
-// appendSuffix appends `,"timestamp_ms":<ts>}`, the tail of every output of the input
-// payload. When payload ends with exactly these bytes, as canonical payloads do, they
-// are copied instead of formatting ts again.
-func appendSuffix(dst, payload []byte, ts int64) []byte {
-	if tail, ok := timestampTail(payload, ts); ok {
-		return append(dst, tail...)
-	}
-	return append(strconv.AppendInt(append(dst, canonicalTs...), ts, 10), '}')
-}
-
-// timestampTail returns the end of payload when it is `,"timestamp_ms":<ts>}` with ts
-// in canonical digits (what strconv.AppendInt writes).
-func timestampTail(payload []byte, ts int64) ([]byte, bool) {
-	end := len(payload) - 1
-	if end < 0 || payload[end] != '}' {
-		return nil, false
-	}
-	start := end
-	for start > 0 && isDigit(payload[start-1]) {
-		start--
-	}
-	digits := payload[start:end]
-	if len(digits) == 0 || len(digits) > 18 || digits[0] == '0' || start < len(canonicalTs) ||
-		string(payload[start-len(canonicalTs):start]) != canonicalTs {
-		return nil, false
-	}
-	var n int64 // 18 digits always fit
-	for _, c := range digits {
-		n = n*10 + int64(c-'0')
-	}
-	if n != ts {
-		return nil, false
-	}
-	return payload[start-len(canonicalTs):], true
-}

@@ -3,7 +3,6 @@ package processor
 import (
 	"encoding/json"
 	"math"
-	"strconv"
 	"testing"
 	"time"
 
@@ -104,32 +103,5 @@ func TestAppendValueDoesNotAllocate(t *testing.T) {
 			}
 		})
 		assert.Zero(t, allocs, "%v", v)
-	}
-}
-
-func TestAppendSuffix(t *testing.T) {
-	tests := []struct {
-		name    string
-		payload string
-		ts      int64
-	}{
-		{"canonical tail copied", `{"value":1,"timestamp_ms":1700000000000}`, 1700000000000},
-		{"other key order", `{"timestamp_ms":1700000000000,"value":1}`, 1700000000000},
-		{"space before brace", `{"value":1,"timestamp_ms":17 }`, 17},
-		{"leading zero", `{"value":1,"timestamp_ms":017}`, 17},
-		{"exponent form", `{"value":1,"timestamp_ms":1.7e1}`, 17},
-		{"fraction zero", `{"value":1,"timestamp_ms":17.0}`, 17},
-		{"tail of another member", `{"value":1,"x":{"timestamp_ms":18},"timestamp_ms":17}`, 17},
-		{"nested object last", `{"timestamp_ms":17,"value":{"a":1,"timestamp_ms":9}}`, 17},
-		{"digits that are not ts", `{"value":1,"timestamp_ms":18}`, 17},
-		{"nineteen digits", `{"value":1,"timestamp_ms":9223372036854775807}`, math.MaxInt64},
-		{"key without comma", `"timestamp_ms":17}`, 17},
-		{"empty", ``, 17},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := appendSuffix([]byte("x"), []byte(tt.payload), tt.ts)
-			assert.Equal(t, `x,"timestamp_ms":`+strconv.FormatInt(tt.ts, 10)+`}`, string(got))
-		})
 	}
 }

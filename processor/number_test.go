@@ -2,10 +2,12 @@ package processor
 
 import (
 	"math"
+	"math/rand"
 	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseTimestamp(t *testing.T) {
@@ -74,4 +76,43 @@ func TestExactFloatMatchesParseFloat(t *testing.T) {
 			assert.Equal(t, math.Float64bits(want), math.Float64bits(f))
 		})
 	}
+}
+
+// TestPlainNumberMatchesParseFloat compares the canonical decoder's number reader with
+// strconv on random plain decimals: whatever it accepts must be the exact parse.
+func TestPlainNumberMatchesParseFloat(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	accepted := 0
+	for range 300_000 {
+		intDigits, fracDigits := r.Intn(18)+1, r.Intn(24)
+		b := make([]byte, 0, 48)
+		if r.Intn(2) == 0 {
+			b = append(b, '-')
+		}
+		for i := range intDigits {
+			d := byte('0' + r.Intn(10))
+			if i == 0 && intDigits > 1 && d == '0' {
+				d = '1'
+			}
+			b = append(b, d)
+		}
+		if fracDigits > 0 {
+			b = append(b, '.')
+			for range fracDigits {
+				b = append(b, byte('0'+r.Intn(10)))
+			}
+		}
+		tok := string(b)
+		b = append(b, ',')
+		f, size, ok := plainNumber(b)
+		if !ok {
+			continue
+		}
+		accepted++
+		want, err := strconv.ParseFloat(tok, 64)
+		require.NoError(t, err)
+		require.Equal(t, len(tok), size, tok)
+		require.Equal(t, math.Float64bits(want), math.Float64bits(f), "%s: got %v, want %v", tok, f, want)
+	}
+	assert.Greater(t, accepted, 50_000, "the fast path takes the usual numbers")
 }

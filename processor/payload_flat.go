@@ -18,7 +18,7 @@ type flatScanner struct {
 // decodeFlat decodes b when it has the flat shape. handled=false means the payload
 // needs the general decoder; the results are then meaningless.
 func decodeFlat(b []byte) (v vm.Value, ts int64, err error, handled bool) {
-	if v, ts, ok := decodeCanonical(b); ok {
+	if v, ts, _, ok := decodeCanonical(b); ok {
 		return v, ts, nil, true
 	}
 	s := flatScanner{b: b}
@@ -101,32 +101,76 @@ const (
 
 // decodeCanonical decodes the canonical payload exactly as written above (no spaces, a
 // number value, a plain positive integer timestamp); ok=false leaves every other
-// payload, valid or not, to the flat scanner.
-func decodeCanonical(b []byte) (v vm.Value, ts int64, ok bool) {
+// payload, valid or not, to the flat scanner. tail is the end of b from canonicalTs
+// on: `,"timestamp_ms":<ts>}` with ts as strconv.AppendInt writes it, which is how
+// every output of the message ends.
+func decodeCanonical(b []byte) (v vm.Value, ts int64, tail []byte, ok bool) {
 	if len(b) < len(canonicalValue)+len(canonicalTs)+3 || string(b[:len(canonicalValue)]) != canonicalValue || b[len(b)-1] != '}' {
-		return vm.Value{}, 0, false
+		return vm.Value{}, 0, nil, false
 	}
 	rest := b[len(canonicalValue):]
-	n, size, ok := scanNumber(rest)
-	if !ok {
-		return vm.Value{}, 0, false
-	}
-	f, ok := exactFloat(n)
+	f, size, ok := plainNumber(rest)
 	rest = rest[size:]
 	if !ok || len(rest) < len(canonicalTs)+2 || string(rest[:len(canonicalTs)]) != canonicalTs {
-		return vm.Value{}, 0, false
+		return vm.Value{}, 0, nil, false
 	}
 	digits := rest[len(canonicalTs) : len(rest)-1]
 	if len(digits) > 18 || digits[0] == '0' {
-		return vm.Value{}, 0, false // 18 digits always fit in an int64
+		return vm.Value{}, 0, nil, false // 18 digits always fit in an int64
 	}
 	for _, c := range digits {
 		if !isDigit(c) {
-			return vm.Value{}, 0, false
+			return vm.Value{}, 0, nil, false
 		}
 		ts = ts*10 + int64(c-'0')
 	}
-	return vm.Number(f), ts, true
+	return vm.Number(f), ts, rest, true
+}
+
+// plainNumber reads a JSON number without exponent at the start of b in one pass,
+// when Clinger's fast path converts it exactly (at most 19 digits, a mantissa up to
+// 2^53, at most 22 fraction digits), and returns it with the bytes it spans. ok=false
+// leaves every other number to scanNumber.
+func plainNumber(b []byte) (f float64, size int, ok bool) {
+	i := 0
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		i++
+	}
+	var m uint64
+	digits, frac := 0, 0
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+		digits++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for ; i < len(b) && isDigit(b[i]); i++ {
+			m = m*10 + uint64(b[i]-'0')
+			digits++
+		}
+	default:
+		return 0, 0, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		start := i
+		for ; i < len(b) && isDigit(b[i]); i++ {
+			m = m*10 + uint64(b[i]-'0')
+		}
+		frac = i - start
+		digits += frac
+		if frac == 0 {
+			return 0, 0, false
+		}
+	}
+	if digits > 19 || m > 1<<53 || frac >= len(pow10) || (i < len(b) && (b[i] == 'e' || b[i] == 'E')) {
+		return 0, 0, false
+	}
+	f = float64(m) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f, i, true
 }
 
 func (s *flatScanner) space() {

@@ -136,6 +136,15 @@ func TestDecodeFlatAgreesWithGeneral(t *testing.T) {
 		`{"value":1e400,"timestamp_ms":1}`,
 		`{"value":-,"timestamp_ms":1}`,
 		`{"value":2,"timestamp_ms":}`,
+		`{"value":-0.0,"timestamp_ms":1}`,
+		`{"value":0.30000000000000004,"timestamp_ms":1}`,
+		`{"value":1.0000000000000000001,"timestamp_ms":1}`,
+		`{"value":9007199254740992.5,"timestamp_ms":1}`,
+		`{"value":0.0000000000000000000000001,"timestamp_ms":1}`,
+		`{"value":12.,"timestamp_ms":1}`,
+		`{"value":1E5,"timestamp_ms":1}`,
+		`{"value":00.5,"timestamp_ms":1}`,
+		`{"value":-,"timestamp_ms":1}`,
 	}
 	for _, p := range payloads {
 		t.Run(p, func(t *testing.T) {

@@ -16,9 +16,6 @@ const PluginName = "stream_processor"
 // topicKey is the metadata key holding a message's UNS topic.
 const topicKey = "umh_topic"
 
-// payloadSizeHint is the expected size of one output payload, for sizing buffers.
-const payloadSizeHint = 64
-
 // maxPreallocOutputs bounds the output batch capacity reserved ahead of a batch.
 const maxPreallocOutputs = 4096
 
@@ -115,8 +112,7 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 		b.clock.Store(int64(start))
 	}
 	e := emitters.Get().(*emitter)
-	e.perInput = b.core.MaxOutputs()
-	e.capacity = min(len(batch)*e.perInput, maxPreallocOutputs)
+	e.capacity = min(len(batch)*b.core.MaxOutputs(), maxPreallocOutputs)
 	var dirty *dirtySlots
 	if b.cache != nil {
 		dirty = b.cache.begin()
@@ -128,8 +124,7 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 	if dirty != nil {
 		b.cache.flush(ctx, dirty)
 	}
-	out := e.out
-	*e = emitter{fn: e.fn}
+	out := e.finish()
 	emitters.Put(e)
 	took := unmeasured
 	if timed {
@@ -163,7 +158,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		b.reject(e, msg, reasonInvalidPayload, topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, now)
 		return clockIf(started, now)
 	}
-	e.msg, e.arena = msg, nil
+	e.msg = msg
 	res := b.core.Process(topic, payload, e.fn)
 	switch {
 	case res.Err != nil:

@@ -81,6 +81,44 @@ func TestProcessBatchDerivesOutputsFromInputs(t *testing.T) {
 	assert.Equal(t, "umh.v1.e._raw.press", orig, "the input is not modified")
 }
 
+// TestProcessBatchPayloadsAreOwnedPerOutput checks the batch's shared payload buffer:
+// each output has exactly its own payload, also with rejected inputs (flagged in
+// place among the outputs) in between, and growing one payload does not write into
+// the next.
+func TestProcessBatchPayloadsAreOwnedPerOutput(t *testing.T) {
+	bp := newTestBatchProcessor(t, pluginYAML+"on_reject: error\n")
+	batches, err := bp.ProcessBatch(context.Background(), service.MessageBatch{
+		tsMessage("umh.v1.e._raw.press", `{"value":2,"timestamp_ms":5}`),
+		tsMessage("umh.v1.e._raw.press", "junk"),
+		tsMessage("umh.v1.e._raw.tempF", `{"value":10,"timestamp_ms":6}`),
+		tsMessage("umh.v1.e._raw.press", `{"value":3.5,"timestamp_ms":7}`),
+	})
+	require.NoError(t, err)
+	require.Len(t, batches, 1)
+	var got []string
+	for _, out := range batches[0] {
+		raw, err := out.AsBytes()
+		require.NoError(t, err)
+		topic, _ := out.MetaGet("umh_topic")
+		got = append(got, topic+" "+string(raw))
+		if strings.Contains(topic, "._pump_v1.") {
+			assert.Equal(t, len(raw), cap(raw), "%s: the payload ends its slice", topic)
+		}
+	}
+	assert.Equal(t, []string{
+		`umh.v1.e._pump_v1.label {"value":"L","timestamp_ms":5}`,
+		`umh.v1.e._pump_v1.p {"value":4,"timestamp_ms":5}`,
+		`umh.v1.e._pump_v1.slowpath {"value":"{\"p\":2}","timestamp_ms":5}`,
+		`umh.v1.e._raw.press junk`,
+		`umh.v1.e._pump_v1.label {"value":"L","timestamp_ms":6}`,
+		`umh.v1.e._pump_v1.both {"value":12,"timestamp_ms":6}`,
+		`umh.v1.e._pump_v1.label {"value":"L","timestamp_ms":7}`,
+		`umh.v1.e._pump_v1.both {"value":13.5,"timestamp_ms":7}`,
+		`umh.v1.e._pump_v1.p {"value":7,"timestamp_ms":7}`,
+		`umh.v1.e._pump_v1.slowpath {"value":"{\"p\":3.5}","timestamp_ms":7}`,
+	}, got)
+}
+
 func TestProcessBatchWithoutOutputs(t *testing.T) {
 	bp := newTestBatchProcessor(t, pluginYAML)
 	batches, err := bp.ProcessBatch(context.Background(), service.MessageBatch{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -34,9 +35,9 @@ type source struct {
 
 // scratch is the per-call working memory of Process, reused through a pool.
 type scratch struct {
-	buf    []byte // the payload being built
-	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of a message
-	vals   []compiler.Value
+	buf    []byte           // the payload being built
+	suffix []byte           // `,"timestamp_ms":<ts>}` when the payload is not canonical
+	vals   []compiler.Value // input values of mappings with more than stackInputs
 	enc    encoder
 }
 
@@ -114,7 +115,11 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 		p.maxOutputs = max(p.maxOutputs, p.statics+len(src.dependents))
 	}
 	p.scratch.New = func() any {
-		return &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40), vals: make([]compiler.Value, maxDeps)}
+		sc := &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40)}
+		if maxDeps > stackInputs {
+			sc.vals = make([]compiler.Value, maxDeps)
+		}
+		return sc
 	}
 	return p, nil
 }
@@ -239,25 +244,36 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 	if src == nil {
 		return Result{}
 	}
-	v, ts, err := decodePayload(payload)
-	if err != nil {
-		return Result{Matched: true, Err: err}
+	v, ts, suffix, ok := decodeCanonical(payload)
+	if !ok {
+		var err error
+		if v, ts, err = decodePayload(payload); err != nil {
+			return Result{Matched: true, Err: err}
+		}
 	}
 	for _, slot := range src.slots {
 		p.state.Store(slot, v, ts)
 	}
 
+	// The working memory lives in locals while outputs are built, and the values of
+	// few inputs on the stack: stores into pooled memory would pay GC write barriers.
 	sc := p.scratch.Get().(*scratch)
-	sc.suffix = appendSuffix(sc.suffix[:0], payload, ts)
-	n := 0
-	for _, m := range p.mappings[:p.statics] {
-		if p.emitMapping(m, nil, sc, emit) {
-			n++
-		}
+	if suffix == nil {
+		sc.suffix = append(strconv.AppendInt(append(sc.suffix[:0], canonicalTs...), ts, 10), '}')
+		suffix = sc.suffix
 	}
+	out := outputBuilder{buf: sc.buf, suffix: suffix, enc: &sc.enc, emit: emit}
+	for _, m := range p.mappings[:p.statics] {
+		p.emitMapping(m, nil, &out)
+	}
+	var local [stackInputs]compiler.Value
 	for _, i := range src.dependents {
 		m := p.mappings[i]
-		vals := sc.vals[:len(m.depSlots)]
+		vals := local[:0]
+		if len(m.depSlots) > len(local) {
+			vals = sc.vals
+		}
+		vals = vals[:len(m.depSlots)]
 		if !p.state.Gather(m.depSlots, vals) {
 			if p.observer != nil {
 				p.observer.Waiting(m)
@@ -272,19 +288,33 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 				vals[j] = v
 			}
 		}
-		if p.emitMapping(m, vals, sc, emit) {
-			n++
-		}
+		p.emitMapping(m, vals, &out)
 	}
-	clear(sc.vals) // do not keep values alive from the pool
+	if len(sc.vals) > 0 {
+		clear(sc.vals) // do not keep values alive from the pool
+	}
+	sc.buf = out.buf
 	p.scratch.Put(sc)
-	return Result{Matched: true, Outputs: n}
+	return Result{Matched: true, Outputs: out.n}
+}
+
+// stackInputs is how many input values of a mapping Process keeps on its stack; a
+// mapping with more uses the pooled scratch slice.
+const stackInputs = 8
+
+// outputBuilder is Process's state while it builds the outputs of one message.
+type outputBuilder struct {
+	buf    []byte // the payload being built
+	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
+	enc    *encoder
+	emit   func(Output)
+	n      int // outputs emitted
 }
 
 // emitMapping evaluates m (unless its value is precomputed), builds its payload in
-// sc.buf and emits it. It reports whether there was an output.
-func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, sc *scratch, emit func(Output)) bool {
-	buf := append(sc.buf[:0], `{"value":`...)
+// out.buf and emits it, unless the evaluation failed.
+func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBuilder) {
+	buf := append(out.buf[:0], `{"value":`...)
 	if m.value != nil {
 		buf = append(buf, m.value...)
 	} else {
@@ -301,20 +331,20 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, sc *scratch, 
 			took = time.Since(start)
 		}
 		if err == nil {
-			buf, err = sc.enc.appendResult(buf, v)
+			buf, err = out.enc.appendResult(buf, v)
 		}
-		sc.buf = buf
+		out.buf = buf
 		if p.observer != nil {
 			p.observer.Evaluated(m, took, fallback, err)
 		}
 		if err != nil {
-			return false
+			return
 		}
 	}
-	buf = append(buf, sc.suffix...)
-	sc.buf = buf
-	emit(Output{Mapping: m, Topic: m.topic, Payload: buf})
-	return true
+	buf = append(buf, out.suffix...)
+	out.buf = buf
+	out.n++
+	out.emit(Output{Mapping: m, Topic: m.topic, Payload: buf})
 }
 
 // MaxOutputs is the most outputs one input can produce: every static mapping plus the
