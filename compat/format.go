@@ -113,6 +113,11 @@ const shortDecimalLimit = 0.01 * (1 << 52)
 // needing more take strconv's shortest formatting.
 const maxShortFraction = 8
 
+// digitPairs holds "00" to "99", for writing two digits at a time.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
 var pow10 = [maxShortFraction + 1]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
 
 // appendShortDecimal appends the plain layout of the non-integer f (a = |f|) when its
@@ -135,24 +140,35 @@ func appendShortDecimal(dst []byte, f, a float64) ([]byte, bool) {
 		return dst, false
 	}
 	u := uint64(m)
+	for k >= 4 && u%10000 == 0 {
+		u /= 10000
+		k -= 4
+	}
 	for ; k > 0 && u%10 == 0; k-- {
 		u /= 10
 	}
 	var buf [32]byte // sign, at most 14 integer digits, point, 8 fraction digits
 	i := len(buf)
-	for ; k > 0; k-- {
+	for ; k >= 2; k -= 2 {
+		i -= 2
+		copy(buf[i:], digitPairs[u%100*2:u%100*2+2])
+		u /= 100
+	}
+	if k == 1 {
 		i--
 		buf[i] = byte('0' + u%10)
 		u /= 10
 	}
 	i--
 	buf[i] = '.'
-	for {
+	for u >= 10 {
+		i -= 2
+		copy(buf[i:], digitPairs[u%100*2:u%100*2+2])
+		u /= 100
+	}
+	if u > 0 || buf[i] == '.' {
 		i--
-		buf[i] = byte('0' + u%10)
-		if u /= 10; u == 0 {
-			break
-		}
+		buf[i] = byte('0' + u)
 	}
 	if f < 0 {
 		i--

@@ -1,20 +1,19 @@
 package processor
 
 import (
-	"sync"
-
 	"github.com/redpanda-data/benthos/v4/public/service"
 )
 
 // emitter turns the core's outputs for one batch into Benthos messages derived from
-// their inputs. It is reused through a pool, with its emit method bound once, so that
-// handing it to Process allocates nothing.
+// their inputs. It is reused through the batch processor's pool, with its emit method
+// bound once, so that handing it to the core allocates nothing.
 type emitter struct {
 	msg      *service.Message // the input whose outputs are being emitted
 	out      service.MessageBatch
 	capacity int          // output batch capacity to reserve on the first output
 	payloads []byte       // the batch's output payloads back to back (reused scratch)
 	ends     []payloadEnd // which outputs own them (reused scratch)
+	sc       *scratch     // the core's working memory, for the whole batch
 	fn       func(Output)
 }
 
@@ -28,11 +27,12 @@ type payloadEnd struct {
 // batch, so that one huge batch does not pin its memory in the pool.
 const maxRetainedScratch = 1 << 20
 
-var emitters = sync.Pool{New: func() any {
-	e := &emitter{}
+// newEmitter makes an emitter for core's outputs.
+func newEmitter(core *Processor) *emitter {
+	e := &emitter{sc: core.newScratch()}
 	e.fn = e.emit
 	return e
-}}
+}
 
 // emit appends one output: a copy of the input (metadata, tracing context) with
 // umh_topic set. Its payload is kept in the scratch until finish.
@@ -64,6 +64,6 @@ func (e *emitter) finish() service.MessageBatch {
 	if cap(payloads) > maxRetainedScratch {
 		payloads, ends = nil, nil
 	}
-	*e = emitter{fn: e.fn, payloads: payloads, ends: ends}
+	*e = emitter{fn: e.fn, sc: e.sc, payloads: payloads, ends: ends}
 	return out
 }

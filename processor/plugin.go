@@ -2,6 +2,7 @@ package processor
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,8 @@ type batchProcessor struct {
 	// clock is the monotonic time at the start of the latest timed batch: rejects in
 	// other batches rate-limit their logs by it instead of reading the clock.
 	clock atomic.Int64
+	// emitters holds idle *emitter, each with working memory for core.
+	emitters sync.Pool
 }
 
 // timingSample: one batch in this many is timed (batch_processing_time,
@@ -71,6 +74,7 @@ func NewBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (serv
 	obs.bind(core.Mappings())
 	logStart(mgr.Logger(), core)
 	b := &batchProcessor{core: core, obs: obs, deadLetter: settings.deadLetter}
+	b.emitters.New = func() any { return newEmitter(core) }
 	if settings.stateCache != "" {
 		if b.cache, err = newStateCache(mgr, settings, core, cfg.Sources); err != nil {
 			return nil, err
@@ -111,7 +115,7 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 		start = monotonic()
 		b.clock.Store(int64(start))
 	}
-	e := emitters.Get().(*emitter)
+	e := b.emitters.Get().(*emitter)
 	e.capacity = min(len(batch)*b.core.MaxOutputs(), maxPreallocOutputs)
 	var dirty *dirtySlots
 	if b.cache != nil {
@@ -125,7 +129,7 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 		b.cache.flush(ctx, dirty)
 	}
 	out := e.finish()
-	emitters.Put(e)
+	b.emitters.Put(e)
 	took := unmeasured
 	if timed {
 		took = last - start
@@ -159,7 +163,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		return clockIf(started, now)
 	}
 	e.msg = msg
-	res := b.core.Process(topic, payload, e.fn)
+	res := b.core.process(topic, payload, e.sc, e.fn)
 	switch {
 	case res.Err != nil:
 		now := b.now(started)

@@ -24,6 +24,7 @@ type Processor struct {
 	state      *state.Table
 	observer   Observer
 	scratch    sync.Pool // *scratch
+	maxDeps    int       // the most inputs of one mapping
 }
 
 // source is what a message on one configured topic does: the slots it updates (every
@@ -114,13 +115,8 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	for _, src := range p.sources {
 		p.maxOutputs = max(p.maxOutputs, p.statics+len(src.dependents))
 	}
-	p.scratch.New = func() any {
-		sc := &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40)}
-		if maxDeps > stackInputs {
-			sc.vals = make([]compiler.Value, maxDeps)
-		}
-		return sc
-	}
+	p.maxDeps = maxDeps
+	p.scratch.New = func() any { return p.newScratch() }
 	return p, nil
 }
 
@@ -240,6 +236,21 @@ func buildSources(layout *state.Layout, topics map[string]string) map[string]*so
 // Apart from boxing the decoded value and what evaluating the mappings takes, it does
 // not allocate: buffers come from a pool and are reused.
 func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Result {
+	return p.process(topic, payload, nil, emit)
+}
+
+// newScratch makes working memory for process.
+func (p *Processor) newScratch() *scratch {
+	sc := &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40)}
+	if p.maxDeps > stackInputs {
+		sc.vals = make([]compiler.Value, p.maxDeps)
+	}
+	return sc
+}
+
+// process is Process with the caller's working memory, or one from the pool when sc
+// is nil (taken only once the message is accepted, so rejects stay cheap).
+func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) Result {
 	src := p.sources[topic]
 	if src == nil {
 		return Result{}
@@ -257,7 +268,10 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 
 	// The working memory lives in locals while outputs are built, and the values of
 	// few inputs on the stack: stores into pooled memory would pay GC write barriers.
-	sc := p.scratch.Get().(*scratch)
+	pooled := sc == nil
+	if pooled {
+		sc = p.scratch.Get().(*scratch)
+	}
 	if suffix == nil {
 		sc.suffix = append(strconv.AppendInt(append(sc.suffix[:0], canonicalTs...), ts, 10), '}')
 		suffix = sc.suffix
@@ -294,7 +308,9 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 		clear(sc.vals) // do not keep values alive from the pool
 	}
 	sc.buf = out.buf
-	p.scratch.Put(sc)
+	if pooled {
+		p.scratch.Put(sc)
+	}
 	return Result{Matched: true, Outputs: out.n}
 }
 
