@@ -151,7 +151,8 @@ func appendShortDecimal(dst []byte, f, a float64) ([]byte, bool) {
 	i := len(buf)
 	for ; k >= 2; k -= 2 {
 		i -= 2
-		copy(buf[i:], digitPairs[u%100*2:u%100*2+2])
+		d := u % 100 * 2
+		buf[i], buf[i+1] = digitPairs[d], digitPairs[d+1]
 		u /= 100
 	}
 	if k == 1 {
@@ -163,7 +164,8 @@ func appendShortDecimal(dst []byte, f, a float64) ([]byte, bool) {
 	buf[i] = '.'
 	for u >= 10 {
 		i -= 2
-		copy(buf[i:], digitPairs[u%100*2:u%100*2+2])
+		d := u % 100 * 2
+		buf[i], buf[i+1] = digitPairs[d], digitPairs[d+1]
 		u /= 100
 	}
 	if u > 0 || buf[i] == '.' {
