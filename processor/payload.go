@@ -34,6 +34,9 @@ var (
 // takes an allocation-free path (a string value costs its copy); anything else goes
 // through sonic.
 func decodePayload(b []byte) (v vm.Value, ts int64, err error) {
+	if unclosedObject(b) {
+		return vm.Value{}, 0, errInvalidJSON
+	}
 	if v, ts, err, ok := decodeFlat(b); ok {
 		return v, ts, err
 	}
@@ -80,6 +83,22 @@ func decodeGeneral(b []byte) (vm.Value, int64, error) {
 		return vm.Value{}, 0, errValueNull
 	}
 	return vm.FromAny(v), ts, nil
+}
+
+// unclosedObject reports whether b opens a JSON object but does not end with '}' (a
+// payload cut off in transit, typically): invalid JSON, found without scanning it.
+func unclosedObject(b []byte) bool {
+	i, j := 0, len(b)-1
+	for i <= j && isSpace(b[i]) {
+		i++
+	}
+	for j > i && isSpace(b[j]) {
+		j--
+	}
+	if i > j || b[i] != '{' {
+		return false
+	}
+	return i == j || b[j] != '}'
 }
 
 func firstNonSpace(b []byte) int {

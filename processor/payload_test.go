@@ -190,3 +190,24 @@ func BenchmarkDecodePayload(b *testing.B) {
 		})
 	}
 }
+
+func TestUnclosedObject(t *testing.T) {
+	for payload, want := range map[string]bool{
+		`{"value":25.5,"timestamp_ms":`: true,
+		`{`:                             true,
+		" \n{ ":                         true,
+		`{"value":1,"timestamp_ms":1}x`: true,
+		`{"value":1,"timestamp_ms":1}`:  false,
+		" {} \r\n":                      false,
+		`[1,2`:                          false, // not an object: reported as such
+		`"{"`:                           false,
+		``:                              false,
+		"  ":                            false,
+	} {
+		assert.Equal(t, want, unclosedObject([]byte(payload)), "%q", payload)
+		if want {
+			_, _, err := decodePayload([]byte(payload))
+			assert.Equal(t, errInvalidJSON, err, "%q", payload)
+		}
+	}
+}

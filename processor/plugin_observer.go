@@ -46,7 +46,7 @@ type pluginObserver struct {
 	// topicLogs limits the reject logs of each source topic separately; read-only
 	// after construction. Other topics share rejectLogs, so arbitrary traffic cannot
 	// grow the observer.
-	topicLogs  map[string]*[numRejectReasons]rateLimiter
+	topicLogs  topicIndex[*[numRejectReasons]rateLimiter]
 	rejectLogs [numRejectReasons]rateLimiter
 }
 
@@ -73,15 +73,16 @@ func newPluginObserver(mgr *service.Resources, sources map[string]string) *plugi
 		mappingErrors:    m.NewCounter("mapping_errors", "mapping", "reason"),
 		fallbacks:        m.NewCounter("fallback_evaluations", "mapping"),
 		rejectedCount:    m.NewCounter("messages_rejected", "reason"),
-		topicLogs:        make(map[string]*[numRejectReasons]rateLimiter, len(sources)),
 	}
 	for r := range numRejectReasons {
 		// Passed as a whole slice, the label costs no allocation per increment.
 		o.rejectLabels[r] = []string{r.String()}
 	}
+	perTopic := make(map[string]*[numRejectReasons]rateLimiter, len(sources))
 	for _, topic := range sources {
-		o.topicLogs[topic] = &[numRejectReasons]rateLimiter{}
+		perTopic[topic] = &[numRejectReasons]rateLimiter{}
 	}
+	o.topicLogs = newTopicIndex(perTopic)
 	return o
 }
 
@@ -149,7 +150,7 @@ func (o *pluginObserver) rejected(r rejectReason, topic string, err error, now t
 	}
 	lim := &o.rejectLogs[r]
 	if r == reasonInvalidPayload || r == reasonNoOutput {
-		if perTopic := o.topicLogs[topic]; perTopic != nil {
+		if perTopic, ok := o.topicLogs.get(topic); ok {
 			lim = &perTopic[r] // a configured source: limited per topic
 		}
 	}

@@ -20,7 +20,7 @@ type Processor struct {
 	mappings   []*Mapping // statics, then dynamics; each group sorted by path
 	statics    int        // how many of mappings are static
 	maxOutputs int        // see MaxOutputs
-	sources    map[string]*source
+	sources    topicIndex[*source]
 	state      *state.Table
 	observer   Observer
 	scratch    sync.Pool // *scratch
@@ -111,10 +111,11 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 		m.depSlots = layout.DepSlots(i)
 	}
 	p.state = state.NewTable(layout)
-	p.sources = buildSources(layout, cfg.Sources)
-	for _, src := range p.sources {
+	sources := buildSources(layout, cfg.Sources)
+	for _, src := range sources {
 		p.maxOutputs = max(p.maxOutputs, p.statics+len(src.dependents))
 	}
+	p.sources = newTopicIndex(sources)
 	p.maxDeps = maxDeps
 	p.scratch.New = func() any { return p.newScratch() }
 	return p, nil
@@ -251,8 +252,8 @@ func (p *Processor) newScratch() *scratch {
 // process is Process with the caller's working memory, or one from the pool when sc
 // is nil (taken only once the message is accepted, so rejects stay cheap).
 func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) Result {
-	src := p.sources[topic]
-	if src == nil {
+	src, ok := p.sources.get(topic)
+	if !ok {
 		return Result{}
 	}
 	v, ts, suffix, ok := decodeCanonical(payload)
