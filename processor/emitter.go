@@ -11,13 +11,13 @@ type emitter struct {
 	msg      *service.Message // the input whose outputs are being emitted
 	out      service.MessageBatch
 	capacity int          // output batch capacity to reserve on the first output
-	payloads []byte       // the batch's output payloads back to back (reused scratch)
-	ends     []payloadEnd // which outputs own them (reused scratch)
+	ends     []payloadEnd // which outputs own which payloads in sc.buf (reused)
+	end      int          // where the payloads emitted so far end in sc.buf
 	sc       *scratch     // the core's working memory, for the whole batch
 	fn       func(Output)
 }
 
-// payloadEnd says that out[index] has the payload that ends at offset end of payloads
+// payloadEnd says that out[index] has the payload that ends at offset end of sc.buf
 // and starts where the previous one ends.
 type payloadEnd struct {
 	index, end int
@@ -35,13 +35,14 @@ func newEmitter(core *Processor) *emitter {
 }
 
 // emit appends one output: a copy of the input (metadata, tracing context) with
-// umh_topic set. Its payload is kept in the scratch until finish.
+// umh_topic set. Its payload stays in sc.buf, where the core appends the payloads of
+// a batch back to back, until finish.
 func (e *emitter) emit(o Output) {
 	if e.out == nil {
 		e.out = make(service.MessageBatch, 0, e.capacity)
 	}
-	e.payloads = append(e.payloads, o.Payload...)
-	e.ends = append(e.ends, payloadEnd{index: len(e.out), end: len(e.payloads)})
+	e.end += len(o.Payload)
+	e.ends = append(e.ends, payloadEnd{index: len(e.out), end: e.end})
 	derived := e.msg.Copy()
 	derived.MetaSetMut(topicKey, o.Mapping.topicMeta)
 	e.out = append(e.out, derived)
@@ -52,18 +53,19 @@ func (e *emitter) emit(o Output) {
 func (e *emitter) finish() service.MessageBatch {
 	out := e.out
 	if len(e.ends) > 0 {
-		arena := make([]byte, len(e.payloads))
-		copy(arena, e.payloads)
+		arena := make([]byte, e.end)
+		copy(arena, e.sc.buf)
 		start := 0
 		for _, p := range e.ends {
 			out[p.index].SetBytes(arena[start:p.end:p.end])
 			start = p.end
 		}
 	}
-	payloads, ends := e.payloads[:0], e.ends[:0]
-	if cap(payloads) > maxRetainedScratch {
-		payloads, ends = nil, nil
+	e.sc.buf = e.sc.buf[:0]
+	ends := e.ends[:0]
+	if cap(e.sc.buf) > maxRetainedScratch {
+		e.sc.buf, ends = nil, nil
 	}
-	*e = emitter{fn: e.fn, sc: e.sc, payloads: payloads, ends: ends}
+	*e = emitter{fn: e.fn, sc: e.sc, ends: ends}
 	return out
 }

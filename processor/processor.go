@@ -36,7 +36,7 @@ type source struct {
 
 // scratch is the per-call working memory of Process, reused through a pool.
 type scratch struct {
-	buf    []byte           // the payload being built
+	buf    []byte           // the payloads built (by the plugin, a whole batch's)
 	suffix []byte           // `,"timestamp_ms":<ts>}` when the payload is not canonical
 	vals   []compiler.Value // input values of mappings with more than stackInputs
 	enc    encoder
@@ -250,7 +250,9 @@ func (p *Processor) newScratch() *scratch {
 }
 
 // process is Process with the caller's working memory, or one from the pool when sc
-// is nil (taken only once the message is accepted, so rejects stay cheap).
+// is nil (taken only once the message is accepted, so rejects stay cheap). The
+// payloads are appended to sc.buf, each output's right after the previous one's; a
+// caller's sc.buf keeps them until the caller resets it.
 func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) Result {
 	src, ok := p.sources.get(topic)
 	if !ok {
@@ -272,6 +274,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 	pooled := sc == nil
 	if pooled {
 		sc = p.scratch.Get().(*scratch)
+		sc.buf = sc.buf[:0]
 	}
 	if suffix == nil {
 		sc.suffix = append(strconv.AppendInt(append(sc.suffix[:0], canonicalTs...), ts, 10), '}')
@@ -321,17 +324,19 @@ const stackInputs = 8
 
 // outputBuilder is Process's state while it builds the outputs of one message.
 type outputBuilder struct {
-	buf    []byte // the payload being built
+	buf    []byte // the payloads built, back to back
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
 	emit   func(Output)
 	n      int // outputs emitted
 }
 
-// emitMapping evaluates m (unless its value is precomputed), builds its payload in
-// out.buf and emits it, unless the evaluation failed.
+// emitMapping evaluates m (unless its value is precomputed), appends its payload to
+// out.buf and emits it, unless the evaluation failed (out.buf is then unchanged). The
+// payloads of consecutive outputs are thus contiguous in out.buf.
 func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBuilder) {
-	buf := append(out.buf[:0], `{"value":`...)
+	from := len(out.buf)
+	buf := append(out.buf, `{"value":`...)
 	if m.value != nil {
 		buf = append(buf, m.value...)
 	} else {
@@ -350,18 +355,18 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		if err == nil {
 			buf, err = out.enc.appendResult(buf, v)
 		}
-		out.buf = buf
 		if p.observer != nil {
 			p.observer.Evaluated(m, took, fallback, err)
 		}
 		if err != nil {
+			out.buf = buf[:from] // keeps the capacity grown
 			return
 		}
 	}
 	buf = append(buf, out.suffix...)
 	out.buf = buf
 	out.n++
-	out.emit(Output{Mapping: m, Topic: m.topic, Payload: buf})
+	out.emit(Output{Mapping: m, Topic: m.topic, Payload: buf[from:len(buf):len(buf)]})
 }
 
 // MaxOutputs is the most outputs one input can produce: every static mapping plus the
