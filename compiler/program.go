@@ -42,6 +42,10 @@ type Program struct {
 
 	mu   sync.Mutex                  // serialises additions to sigs
 	sigs atomic.Pointer[[]signature] // copy-on-write
+	// numbers is the signature for inputs that are all unboxed numbers, once compiled
+	// for the numeric machine (and the program reads no member paths): the usual case,
+	// found without computing the signature key.
+	numbers atomic.Pointer[signature]
 }
 
 // member is a constant property path read from an alias (obj.a.b, arr.length): when the
@@ -195,7 +199,23 @@ func (p *Program) EvalValues(in []Value) (v Value, fallback bool, err error) {
 	if p.static != nil {
 		return p.static.value, p.static.fallback, p.static.err
 	}
+	if s := p.numbers.Load(); s != nil && allNumbers(in) {
+		if v, ok := s.run(in); ok {
+			return v, false, nil
+		}
+		return p.runGoja(in)
+	}
 	return p.evaluate(in)
+}
+
+// allNumbers reports whether every value of in is an unboxed number.
+func allNumbers(in []Value) bool {
+	for i := range in {
+		if !in[i].IsNum {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *Program) evaluate(in []Value) (Value, bool, error) {
@@ -215,6 +235,11 @@ func (p *Program) evaluate(in []Value) (Value, bool, error) {
 			}
 		}
 	}
+	return p.runGoja(in)
+}
+
+// runGoja evaluates the expression in the goja sandbox.
+func (p *Program) runGoja(in []Value) (Value, bool, error) {
 	var buf [8]any
 	args := buf[:0]
 	for i := range in {
@@ -343,7 +368,21 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 	}
 	next := append(append(make([]signature, 0, len(old)+1), old...), sig)
 	p.sigs.Store(&next)
-	return &next[len(next)-1], err
+	added := &next[len(next)-1]
+	if added.numeric != nil && len(p.members) == 0 && allKinds(kinds, kindNumber) {
+		p.numbers.Store(added)
+	}
+	return added, err
+}
+
+// allKinds reports whether every kind of kinds is k.
+func allKinds(kinds []kind, k kind) bool {
+	for _, x := range kinds {
+		if x != k {
+			return false
+		}
+	}
+	return true
 }
 
 // numericInputs reports whether the numeric machine can take inputs of these kinds

@@ -12,9 +12,9 @@ type Mapping struct {
 	topicMeta any
 	prog      *compiler.Program
 	depSlots  []int
-	// value is the JSON of a pure static mapping's result, computed at construction;
-	// nil for mappings evaluated per message.
-	value []byte
+	// head is the start of a pure static mapping's payload, `{"value":<result JSON>`,
+	// computed at construction; nil for mappings evaluated per message.
+	head []byte
 }
 
 // Index is the mapping's position in Processor.Mappings: statics first, then dynamics,

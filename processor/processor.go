@@ -202,7 +202,7 @@ func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compile
 		return nil, fmt.Errorf("static expression %q fails: %w (hint: it references no source alias, so it is evaluated once at start-up; use an alias or fix the expression)", l.src, err)
 	}
 	var enc encoder
-	if m.value, err = enc.appendResult(nil, v); err != nil {
+	if m.head, err = enc.appendResult([]byte(`{"value":`), v); err != nil {
 		return nil, fmt.Errorf("static expression %q would never give an output: %w (hint: a mapping must evaluate to a string, number, boolean, object or array; text is quoted, e.g. '\"pump\"')", l.src, err)
 	}
 	return m, nil
@@ -336,10 +336,11 @@ type outputBuilder struct {
 // payloads of consecutive outputs are thus contiguous in out.buf.
 func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBuilder) {
 	from := len(out.buf)
-	buf := append(out.buf, `{"value":`...)
-	if m.value != nil {
-		buf = append(buf, m.value...)
+	var buf []byte
+	if m.head != nil {
+		buf = append(out.buf, m.head...)
 	} else {
+		buf = append(out.buf, `{"value":`...)
 		// Only goja evaluations are timed: a fast-path evaluation takes tens of
 		// nanoseconds, less than reading the clock twice.
 		timed := p.observer != nil && !m.prog.Fast()
