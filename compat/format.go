@@ -24,14 +24,20 @@ func FormatNumber(f float64) string {
 // otherwise exponential ("1e+21", "1.5e-7"). NaN, ±Infinity and ±0 print as
 // "NaN", "Infinity", "-Infinity" and "0".
 func AppendNumber(dst []byte, f float64) []byte {
-	if IsInt(f) {
-		return strconv.AppendInt(dst, int64(f), 10)
+	// The usual numbers first: safe integers (-0 prints as 0) and short decimals.
+	if f >= -maxSafeInt && f <= maxSafeInt {
+		if i := int64(f); float64(i) == f {
+			return strconv.AppendInt(dst, i, 10)
+		}
+		if a := math.Abs(f); a >= 1e-6 {
+			if out, ok := appendShortDecimal(dst, f, a); ok {
+				return out
+			}
+		}
 	}
 	switch {
 	case f != f:
 		return append(dst, "NaN"...)
-	case f == 0:
-		return append(dst, '0')
 	case math.IsInf(f, 1):
 		return append(dst, "Infinity"...)
 	case math.IsInf(f, -1):
@@ -39,10 +45,7 @@ func AppendNumber(dst []byte, f float64) []byte {
 	}
 	if a := math.Abs(f); a >= 1e-6 && a < 1e21 {
 		// Decimal exponents -6 < n <= 21: the plain layout, which strconv's shortest
-		// fixed-point form is exactly (the common case, without the digit shuffle).
-		if out, ok := appendShortDecimal(dst, f, a); ok {
-			return out
-		}
+		// fixed-point form is exactly (without the digit shuffle below).
 		return strconv.AppendFloat(dst, f, 'f', -1, 64)
 	}
 	if f < 0 {
