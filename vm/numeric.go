@@ -29,6 +29,9 @@ type NumericFunc struct {
 type Numeric struct {
 	code   []numOp
 	consts []any
+	// single marks a program that is one fused `load slot; push c; op` (press +
+	// 4.00001): Run computes it without setting up a stack.
+	single bool
 }
 
 // Constant returns the string constant a result of Run stands for, when the program
@@ -182,7 +185,8 @@ func NewNumeric(p *exprvm.Program, helpers map[string]NumericFunc) (*Numeric, bo
 		return nil, false
 	}
 	fuse(code)
-	return &Numeric{code: code, consts: consts}, true
+	single := len(code) == 3 && code[0].code == nLoadPushArith
+	return &Numeric{code: code, consts: consts, single: single}, true
 }
 
 // fuse rewrites the commonest sequences into single instructions: `push c; op` becomes
@@ -258,6 +262,15 @@ func load(in []Value, i int) (float64, bool) {
 // is a number, or 1 and 0 for a boolean program. ok is false when a value has another
 // type or a helper cannot reproduce a case: the caller then uses goja.
 func (n *Numeric) Run(in []Value) (result float64, ok bool) {
+	if n.single {
+		op := &n.code[0]
+		x, good := load(in, op.arg)
+		return arithmetic(op.sub, x, op.f), good
+	}
+	return n.run(in)
+}
+
+func (n *Numeric) run(in []Value) (result float64, ok bool) {
 	var stack [maxNumericStack]float64
 	var vars [maxNumericVars]float64
 	sp := 0
