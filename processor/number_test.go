@@ -116,3 +116,30 @@ func TestPlainNumberMatchesParseFloat(t *testing.T) {
 	}
 	assert.Greater(t, accepted, 50_000, "the fast path takes the usual numbers")
 }
+
+// TestParseDigitsMatchesParseInt checks the eight-at-once digit reader against strconv,
+// digits or not, at every length it takes.
+func TestParseDigitsMatchesParseInt(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	alphabet := []byte("0123456789/:0123456789 .-e\x00\xff")
+	for range 500_000 {
+		b := make([]byte, r.Intn(18)+1)
+		for i := range b {
+			b[i] = byte('0' + r.Intn(10))
+		}
+		if r.Intn(3) == 0 {
+			b[r.Intn(len(b))] = alphabet[r.Intn(len(alphabet))]
+		}
+		got, ok := parseDigits(b)
+		valid := true
+		for _, c := range b {
+			valid = valid && c >= '0' && c <= '9'
+		}
+		require.Equal(t, valid, ok, "%q", b)
+		if valid {
+			want, err := strconv.ParseInt(string(b), 10, 64)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "%q", b)
+		}
+	}
+}

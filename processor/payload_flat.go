@@ -2,6 +2,7 @@ package processor
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 
 	"github.com/unsproc/unsproc/vm"
@@ -118,13 +119,37 @@ func decodeCanonical(b []byte) (v vm.Value, ts int64, tail []byte, ok bool) {
 	if len(digits) > 18 || digits[0] == '0' {
 		return vm.Value{}, 0, nil, false // 18 digits always fit in an int64
 	}
-	for _, c := range digits {
-		if !isDigit(c) {
-			return vm.Value{}, 0, nil, false
-		}
-		ts = ts*10 + int64(c-'0')
+	if ts, ok = parseDigits(digits); !ok {
+		return vm.Value{}, 0, nil, false
 	}
 	return vm.Number(f), ts, rest, true
+}
+
+// parseDigits returns the value of b, at most 18 ASCII digits, or ok=false when b
+// holds anything else. Eight digits are checked and converted at once.
+func parseDigits(b []byte) (n int64, ok bool) {
+	for len(b) >= 8 {
+		v := binary.LittleEndian.Uint64(b)
+		d := v - 0x3030303030303030
+		// A byte below '0' wraps to 0xD0 or more, one above '9' reaches 0x10 with 6
+		// added: either sets a high nibble.
+		if (d|(d+0x0606060606060606))&0xF0F0F0F0F0F0F0F0 != 0 {
+			return 0, false
+		}
+		// Combine digit pairs, then pairs of pairs, then the two halves (the first
+		// digit is the lowest byte).
+		d = (d * 10) + (d >> 8)
+		d = ((d&0x000000FF000000FF)*(100+(1000000<<32)) + ((d>>16)&0x000000FF000000FF)*(1+(10000<<32))) >> 32
+		n = n*100000000 + int64(d)
+		b = b[8:]
+	}
+	for _, c := range b {
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // plainNumber reads a JSON number without exponent at the start of b in one pass,
