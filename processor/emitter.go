@@ -1,12 +1,10 @@
 package processor
 
-import (
-	"github.com/redpanda-data/benthos/v4/public/service"
-)
+import "github.com/redpanda-data/benthos/v4/public/service"
 
 // emitter turns the core's outputs for one batch into Benthos messages derived from
-// their inputs. It is reused through the batch processor's pool, with its emit method
-// bound once, so that handing it to the core allocates nothing.
+// their inputs (it is the core's outputSink). It is reused through the batch
+// processor's pool.
 type emitter struct {
 	msg      *service.Message // the input whose outputs are being emitted
 	out      service.MessageBatch
@@ -14,7 +12,6 @@ type emitter struct {
 	ends     []payloadEnd // which outputs own which payloads in sc.buf (reused)
 	end      int          // where the payloads emitted so far end in sc.buf
 	sc       *scratch     // the core's working memory, for the whole batch
-	fn       func(Output)
 }
 
 // payloadEnd says that out[index] has the payload that ends at offset end of sc.buf
@@ -29,9 +26,7 @@ const maxRetainedScratch = 1 << 20
 
 // newEmitter makes an emitter for core's outputs.
 func newEmitter(core *Processor) *emitter {
-	e := &emitter{sc: core.newScratch()}
-	e.fn = e.emit
-	return e
+	return &emitter{sc: core.newScratch()}
 }
 
 // emit appends one output: a copy of the input (metadata, tracing context) with
@@ -66,6 +61,6 @@ func (e *emitter) finish() service.MessageBatch {
 	if cap(e.sc.buf) > maxRetainedScratch {
 		e.sc.buf, ends = nil, nil
 	}
-	*e = emitter{fn: e.fn, sc: e.sc, ends: ends}
+	*e = emitter{sc: e.sc, ends: ends}
 	return out
 }

@@ -163,7 +163,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		return clockIf(started, now)
 	}
 	e.msg = msg
-	res := b.core.process(topic, payload, e.sc, e.fn)
+	res := b.core.process(topic, payload, e.sc, e)
 	switch {
 	case res.Err != nil:
 		now := b.now(started)

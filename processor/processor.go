@@ -35,7 +35,15 @@ type Processor struct {
 // alias naming the topic) and the dynamic mappings that then fire, in output order.
 type source struct {
 	slots      []int
-	dependents []int
+	dependents []dependent
+}
+
+// dependent is a dynamic mapping that a source's messages fire.
+type dependent struct {
+	mapping int // index in Processor.mappings
+	// own marks a mapping whose inputs are all aliases of the source: they take the
+	// message's value, without reading the state.
+	own bool
 }
 
 // scratch is the per-call working memory of Process, reused through a pool.
@@ -225,13 +233,18 @@ func buildSources(layout *state.Layout, topics map[string]string) map[string]*so
 		}
 		s.slots = append(s.slots, slot)
 		for _, m := range layout.Dependents(slot) {
-			if !slices.Contains(s.dependents, m) {
-				s.dependents = append(s.dependents, m)
+			if !slices.ContainsFunc(s.dependents, func(d dependent) bool { return d.mapping == m }) {
+				s.dependents = append(s.dependents, dependent{mapping: m})
 			}
 		}
 	}
 	for _, s := range sources {
-		slices.Sort(s.dependents) // mapping order is output order
+		// mapping order is output order
+		slices.SortFunc(s.dependents, func(a, b dependent) int { return a.mapping - b.mapping })
+		for i := range s.dependents {
+			d := &s.dependents[i]
+			d.own = !slices.ContainsFunc(layout.DepSlots(d.mapping), func(slot int) bool { return !slices.Contains(s.slots, slot) })
+		}
 	}
 	return sources
 }
@@ -241,7 +254,7 @@ func buildSources(layout *state.Layout, topics map[string]string) map[string]*so
 // Apart from boxing the decoded value and what evaluating the mappings takes, it does
 // not allocate: buffers come from a pool and are reused.
 func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Result {
-	return p.process(topic, payload, nil, emit)
+	return p.process(topic, payload, nil, emitFunc(emit))
 }
 
 // newScratch makes working memory for process.
@@ -257,7 +270,7 @@ func (p *Processor) newScratch() *scratch {
 // is nil (taken only once the message is accepted, so rejects stay cheap). The
 // payloads are appended to sc.buf, each output's right after the previous one's; a
 // caller's sc.buf keeps them until the caller resets it.
-func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) Result {
+func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outputSink) Result {
 	src, ok := p.sources.get(topic)
 	if !ok {
 		return Result{}
@@ -291,25 +304,31 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 		p.emitMapping(m, nil, &out)
 	}
 	var local [stackInputs]compiler.Value
-	for _, i := range src.dependents {
-		m := p.mappings[i]
+	for _, d := range src.dependents {
+		m := p.mappings[d.mapping]
 		vals := local[:0]
 		if len(m.depSlots) > len(local) {
 			vals = sc.vals
 		}
 		vals = vals[:len(m.depSlots)]
-		if !p.state.Gather(m.depSlots, vals) {
+		// The aliases this message updated take its own value, even if another
+		// pipeline thread has stored a newer one since: an output always reflects the
+		// input that triggered it.
+		switch {
+		case d.own:
+			for j := range vals {
+				vals[j] = v
+			}
+		case !p.state.Gather(m.depSlots, vals):
 			if p.observer != nil {
 				p.observer.Waiting(m)
 			}
 			continue
-		}
-		// The aliases this message updated take its own value, even if another
-		// pipeline thread has stored a newer one since: an output always reflects the
-		// input that triggered it.
-		for j, slot := range m.depSlots {
-			if slices.Contains(src.slots, slot) {
-				vals[j] = v
+		default:
+			for j, slot := range m.depSlots {
+				if slices.Contains(src.slots, slot) {
+					vals[j] = v
+				}
 			}
 		}
 		p.emitMapping(m, vals, &out)
@@ -324,6 +343,17 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 	return Result{Matched: true, Outputs: out.n}
 }
 
+// outputSink receives the outputs of process. The plugin's emitter is one: an interface
+// call reaches it directly, where a method value would add a call through a wrapper.
+type outputSink interface {
+	emit(Output)
+}
+
+// emitFunc is the callback of Process as an outputSink.
+type emitFunc func(Output)
+
+func (f emitFunc) emit(o Output) { f(o) }
+
 // stackInputs is how many input values of a mapping Process keeps on its stack; a
 // mapping with more uses the pooled scratch slice.
 const stackInputs = 4
@@ -333,7 +363,7 @@ type outputBuilder struct {
 	buf    []byte // the payloads built, back to back
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
-	emit   func(Output)
+	emit   outputSink
 	n      int // outputs emitted
 }
 
@@ -373,7 +403,7 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	buf = append(buf, out.suffix...)
 	out.buf = buf
 	out.n++
-	out.emit(Output{Mapping: m, Topic: m.topic, Payload: buf[from:len(buf):len(buf)]})
+	out.emit.emit(Output{Mapping: m, Topic: m.topic, Payload: buf[from:len(buf):len(buf)]})
 }
 
 // MaxOutputs is the most outputs one input can produce: every static mapping plus the

@@ -233,3 +233,30 @@ func TestProcessConcurrent(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, workers, p.State().Present())
 }
+
+// TestSourcesKnowMappingsOfTheirOwnAliases checks which dependents take the message's
+// value without reading the state: those whose every input is an alias of the topic,
+// also when two aliases name one topic.
+func TestSourcesKnowMappingsOfTheirOwnAliases(t *testing.T) {
+	cfg := pumpConfig(map[string]any{"a": "press * 2", "b": "press + tF", "c": "press - p2", "d": "tF"})
+	cfg.Sources["p2"] = testPrefix + "._raw.press"
+	p, err := New(cfg)
+	require.NoError(t, err)
+	own := func(topic string) map[string]bool {
+		src, ok := p.sources.get(topic)
+		require.True(t, ok, topic)
+		got := map[string]bool{}
+		for _, d := range src.dependents {
+			got[p.mappings[d.mapping].Path()] = d.own
+		}
+		return got
+	}
+	assert.Equal(t, map[string]bool{"a": true, "b": false, "c": true}, own(testPrefix+"._raw.press"))
+	assert.Equal(t, map[string]bool{"b": false, "d": true}, own(testPrefix+"._raw.tempF"))
+
+	out, _ := process(t, p, testPrefix+"._raw.press", `{"value":5,"timestamp_ms":1}`)
+	assert.Equal(t, []emitted{
+		{testPrefix + "._pump_v1.a", `{"value":10,"timestamp_ms":1}`},
+		{testPrefix + "._pump_v1.c", `{"value":0,"timestamp_ms":1}`},
+	}, out, "b waits for tF")
+}

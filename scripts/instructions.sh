@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# instructions.sh: instructions per iteration of root benchmarks, counted by valgrind's
+# callgrind. On a shared machine ns/op swings by ±30% between runs; instruction counts
+# repeat to within a fraction of a percent, so they show what a change removed.
+#
+# Usage: scripts/instructions.sh [benchmark ...]   (default: the pairs issue 4 compares)
+#   GOGC=off scripts/instructions.sh ...           the work without the garbage collector
+#
+# Each benchmark runs twice, for N1 and N2 iterations with GOMAXPROCS=1 (the collector's
+# work is then counted too); the difference of the totals divided by N2-N1 leaves out
+# start-up. Needs valgrind; the test binary is built without cgo (callgrind and the Go
+# runtime's signals need asyncpreemptoff).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N1=${N1:-20000}
+N2=${N2:-60000}
+benchmarks=("$@")
+if [ ${#benchmarks[@]} -eq 0 ]; then
+	benchmarks=(HighThroughput/auto HighThroughput/floor Core/auto Core/floor Reject/UnknownTopic Reject/InvalidJSON Reject/MissingMetadata)
+fi
+command -v valgrind >/dev/null || { echo "instructions.sh: valgrind is not installed" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+CGO_ENABLED=0 go test -c -o "$work/bench.test" .
+count() { # benchmark iterations → total instructions
+	GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$work/out" \
+		"$work/bench.test" -test.run '^$' -test.bench "^Benchmark${1%%/*}\$/^${1#*/}\$" -test.benchtime "${2}x" >/dev/null 2>&1
+	awk '/^totals:/ {print $2}' "$work/out"
+}
+printf '%-28s %12s\n' benchmark instr/op
+for b in "${benchmarks[@]}"; do
+	a=$(count "$b" "$N1")
+	z=$(count "$b" "$N2")
+	printf '%-28s %12.0f\n' "$b" "$(echo "($z - $a) / ($N2 - $N1)" | bc -l)"
+done
