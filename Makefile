@@ -10,7 +10,7 @@ GO        ?= go
 BIN       := bin/unsproc
 FUZZTIME  ?= 10s
 BENCH     ?= .
-BENCHCOUNT ?= 5
+BENCHCOUNT ?= 6
 
 .PHONY: all run build test fmt-check vet race fuzz soak config-test bench
 
