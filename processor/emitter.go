@@ -12,6 +12,7 @@ type emitter struct {
 	ends     []payloadEnd // which outputs own which payloads in sc.buf (reused)
 	end      int          // where the payloads emitted so far end in sc.buf
 	sc       *scratch     // the core's working memory, for the whole batch
+	batches  uint         // batches handled, for sampling the timed ones
 }
 
 // payloadEnd says that out[index] has the payload that ends at offset end of sc.buf
@@ -61,6 +62,6 @@ func (e *emitter) finish() service.MessageBatch {
 	if cap(e.sc.buf) > maxRetainedScratch {
 		e.sc.buf, ends = nil, nil
 	}
-	*e = emitter{sc: e.sc, ends: ends}
+	*e = emitter{sc: e.sc, ends: ends, batches: e.batches}
 	return out
 }

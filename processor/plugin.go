@@ -39,8 +39,6 @@ type batchProcessor struct {
 	deadLetter bool
 	// cache persists the state (state_cache); nil without one.
 	cache *stateCache
-	// batches counts batches, to time one in timingSample.
-	batches atomic.Uint64
 	// clock is the monotonic time at the start of the latest timed batch: rejects in
 	// other batches rate-limit their logs by it instead of reading the clock.
 	clock atomic.Int64
@@ -109,13 +107,16 @@ func logStart(log *service.Logger, core *Processor) {
 // reason and, with on_reject: error, passed on flagged among the outputs. With a state
 // cache, the aliases the batch updated are written to it before returning.
 func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
-	timed := (b.batches.Add(1)-1)%timingSample == 0 // the first batch, then every timingSample-th
+	e := b.emitters.Get().(*emitter)
+	// Each emitter counts its batches (a counter shared by the pipeline threads would
+	// bounce between their cores): its first batch, then every timingSample-th is timed.
+	timed := e.batches%timingSample == 0
+	e.batches++
 	start := unmeasured
 	if timed {
 		start = monotonic()
 		b.clock.Store(int64(start))
 	}
-	e := b.emitters.Get().(*emitter)
 	e.capacity = min(len(batch)*b.core.MaxOutputs(), maxPreallocOutputs)
 	var dirty *dirtySlots
 	if b.cache != nil {

@@ -187,10 +187,12 @@ func (o *pluginObserver) batchDone(took time.Duration, mappings, variables int) 
 	if took >= 0 {
 		o.batchTime.Timing(took.Nanoseconds())
 	}
-	if o.lastMappings.Swap(int64(mappings)) != int64(mappings) {
+	// Loaded first: a swap on every batch would bounce the line between the cores of
+	// the pipeline threads.
+	if o.lastMappings.Load() != int64(mappings) && o.lastMappings.Swap(int64(mappings)) != int64(mappings) {
 		o.activeMappings.Set(int64(mappings))
 	}
-	if o.lastVariables.Swap(int64(variables)) != int64(variables) {
+	if o.lastVariables.Load() != int64(variables) && o.lastVariables.Swap(int64(variables)) != int64(variables) {
 		o.activeVariables.Set(int64(variables))
 	}
 }
