@@ -133,8 +133,13 @@ func (t *Table) Store(slot int, v vm.Value, ts int64) {
 		s.vals[k].Store(v.Any)
 	}
 	s.ts.Store(ts)
-	if kind(s.kind.Swap(uint32(k))) == kindNone {
-		t.present.Add(1)
+	// Only writers change kind, one at a time (seq is odd): loading it first spares the
+	// usual store of an unchanged kind a fenced swap.
+	if old := kind(s.kind.Load()); old != k {
+		s.kind.Store(uint32(k))
+		if old == kindNone {
+			t.present.Add(1)
+		}
 	}
 	s.seq.Add(1)
 }
