@@ -13,6 +13,9 @@ type emitter struct {
 	end      int          // where the payloads emitted so far end in sc.buf
 	sc       *scratch     // the core's working memory, for the whole batch
 	batches  uint         // batches handled, for sampling the timed ones
+	// processed and outputs count the batch's messages that produced outputs and
+	// those outputs, for the metrics.
+	processed, outputs int
 }
 
 // payloadEnd says that out[index] has the payload that ends at offset end of sc.buf

@@ -129,13 +129,14 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 	if dirty != nil {
 		b.cache.flush(ctx, dirty)
 	}
+	processed, outputs := e.processed, e.outputs
 	out := e.finish()
 	b.emitters.Put(e)
 	took := unmeasured
 	if timed {
 		took = last - start
 	}
-	b.obs.batchDone(took, len(b.core.Mappings()), b.core.State().Present())
+	b.obs.batchDone(took, processed, outputs, len(b.core.Mappings()), b.core.State().Present())
 	if len(out) == 0 {
 		return nil, nil
 	}
@@ -183,12 +184,13 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		b.reject(e, msg, reasonNoOutput, topic, nil, now)
 		return clockIf(started, now)
 	}
+	e.processed++
+	e.outputs += res.Outputs
 	if started == unmeasured {
-		b.obs.processed(res.Outputs, unmeasured)
 		return unmeasured
 	}
 	now := monotonic()
-	b.obs.processed(res.Outputs, now-started)
+	b.obs.messageTimed(now - started)
 	return now
 }
 

@@ -171,21 +171,23 @@ func (o *pluginObserver) rejected(r rejectReason, topic string, err error, now t
 	}
 }
 
-// processed counts a message that produced outputs; took is unmeasured (negative)
-// outside the timed sample of batches.
-func (o *pluginObserver) processed(outputs int, took time.Duration) {
-	o.processedCount.Incr(1)
-	o.outputsGenerated.Incr(int64(outputs))
-	if took >= 0 {
-		o.processingTime.Timing(took.Nanoseconds())
-	}
+// messageTimed records how long a message that produced outputs took, in the timed
+// sample of batches.
+func (o *pluginObserver) messageTimed(took time.Duration) {
+	o.processingTime.Timing(took.Nanoseconds())
 }
 
-// batchDone records a batch. The gauges are set only when their value changed: the
-// mapping count never does after start-up, the variable count rarely.
-func (o *pluginObserver) batchDone(took time.Duration, mappings, variables int) {
+// batchDone records a batch: how long it took (unmeasured, negative, outside the timed
+// sample), and how many of its messages produced outputs and how many outputs, counted
+// once per batch rather than per message. The gauges are set only when their value
+// changed: the mapping count never does after start-up, the variable count rarely.
+func (o *pluginObserver) batchDone(took time.Duration, processed, outputs, mappings, variables int) {
 	if took >= 0 {
 		o.batchTime.Timing(took.Nanoseconds())
+	}
+	if processed > 0 {
+		o.processedCount.Incr(int64(processed))
+		o.outputsGenerated.Incr(int64(outputs))
 	}
 	// Loaded first: a swap on every batch would bounce the line between the cores of
 	// the pipeline threads.

@@ -189,9 +189,40 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+// TestMetricsOfABatch checks the counters that are added once per batch.
+func TestMetricsOfABatch(t *testing.T) {
+	env := service.NewEnvironment()
+	metrics := newCapturedMetrics()
+	require.NoError(t, env.RegisterMetricsExporter("captured", service.NewConfigSpec(),
+		func(*service.ParsedConfig, *service.Logger) (service.MetricsExporter, error) { return metrics, nil }))
+	outs := runYAMLStreamBatches(t, env, PluginName, pluginYAML, func(b *service.StreamBuilder) {
+		require.NoError(t, b.SetMetricsYAML("captured: {}"))
+	}, service.MessageBatch{
+		tsMessage("umh.v1.e._raw.tempF", `{"value":1,"timestamp_ms":1}`),
+		tsMessage("umh.v1.e._raw.other", `{"value":1,"timestamp_ms":1}`),
+		tsMessage("umh.v1.e._raw.press", `{"value":2,"timestamp_ms":2}`),
+	}, service.MessageBatch{
+		tsMessage("umh.v1.e._raw.press", `{"value":3,"timestamp_ms":3}`),
+	})
+	assert.Len(t, outs, 9)
+	assert.Equal(t, int64(3), metrics.value("messages_processed"))
+	assert.Equal(t, int64(9), metrics.value("outputs_generated"), "tempF: label; each press: label, both, p, slowpath")
+	assert.Equal(t, int64(1), metrics.value("messages_dropped"))
+}
+
 // runYAMLStream runs the messages, one batch each, through a stream whose only
 // processor is `name` configured by yaml, and returns the outputs as "topic payload".
 func runYAMLStream(t *testing.T, env *service.Environment, name, yaml string, setup func(*service.StreamBuilder), msgs ...*service.Message) []string {
+	t.Helper()
+	batches := make([]service.MessageBatch, len(msgs))
+	for i, m := range msgs {
+		batches[i] = service.MessageBatch{m}
+	}
+	return runYAMLStreamBatches(t, env, name, yaml, setup, batches...)
+}
+
+// runYAMLStreamBatches is runYAMLStream with the batches as given.
+func runYAMLStreamBatches(t *testing.T, env *service.Environment, name, yaml string, setup func(*service.StreamBuilder), batches ...service.MessageBatch) []string {
 	t.Helper()
 	b := env.NewStreamBuilder()
 	require.NoError(t, b.SetLoggerYAML("level: none"))
@@ -223,8 +254,8 @@ func runYAMLStream(t *testing.T, env *service.Environment, name, yaml string, se
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- stream.Run(ctx) }()
-	for _, m := range msgs {
-		require.NoError(t, send(ctx, service.MessageBatch{m}))
+	for _, batch := range batches {
+		require.NoError(t, send(ctx, batch))
 	}
 	require.NoError(t, stream.Stop(ctx))
 	require.NoError(t, <-done)
