@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/unsproc/unsproc/compiler"
@@ -25,10 +24,7 @@ type Processor struct {
 	state      *state.Table
 	observer   Observer
 	scratch    sync.Pool // *scratch
-	// spare is one idle scratch kept outside the pool: taking and returning it is one
-	// atomic operation each, cheaper than the pool's round trip.
-	spare   atomic.Pointer[scratch]
-	maxDeps int // the most inputs of one mapping
+	maxDeps    int       // the most inputs of one mapping
 }
 
 // source is what a message on one configured topic does: the slots it updates (every
@@ -290,9 +286,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	// few inputs on the stack: stores into pooled memory would pay GC write barriers.
 	pooled := sc == nil
 	if pooled {
-		if sc = p.spare.Swap(nil); sc == nil {
-			sc = p.scratch.Get().(*scratch)
-		}
+		sc = p.scratch.Get().(*scratch)
 		sc.buf = sc.buf[:0]
 	}
 	if suffix == nil {
@@ -337,7 +331,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 		clear(sc.vals) // do not keep values alive from the pool
 	}
 	sc.buf = out.buf
-	if pooled && !p.spare.CompareAndSwap(nil, sc) {
+	if pooled {
 		p.scratch.Put(sc)
 	}
 	return Result{Matched: true, Outputs: out.n}
