@@ -34,9 +34,14 @@ var (
 // takes an allocation-free path (a string value costs its copy); anything else goes
 // through sonic.
 func decodePayload(b []byte) (v vm.Value, ts int64, err error) {
-	if unclosedObject(b) {
-		return vm.Value{}, 0, errInvalidJSON
+	if v, ts, _, ok := decodeCanonical(b); ok {
+		return v, ts, nil
 	}
+	return decodeNonCanonical(b)
+}
+
+// decodeNonCanonical is decodePayload for the payloads decodeCanonical leaves.
+func decodeNonCanonical(b []byte) (v vm.Value, ts int64, err error) {
 	if v, ts, err, ok := decodeFlat(b); ok {
 		return v, ts, err
 	}

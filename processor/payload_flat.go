@@ -17,19 +17,15 @@ type flatScanner struct {
 }
 
 // decodeFlat decodes b when it has the flat shape. handled=false means the payload
-// needs the general decoder; the results are then meaningless.
+// needs the general decoder; the results are then meaningless. A payload that opens
+// an object and does not close it (cut off in transit, typically) is invalid without
+// scanning it.
 func decodeFlat(b []byte) (v vm.Value, ts int64, err error, handled bool) {
-	if v, ts, _, ok := decodeCanonical(b); ok {
-		return v, ts, nil, true
-	}
-	s := flatScanner{b: b}
-	v, ts, err, handled = s.object()
-	if !handled && len(b) > 0 && s.i >= len(b) {
-		// The input ended inside the object (a truncated payload): no JSON text can
-		// continue from here, so it is invalid without asking the general decoder.
+	if unclosedObject(b) {
 		return vm.Value{}, 0, errInvalidJSON, true
 	}
-	return v, ts, err, handled
+	s := flatScanner{b: b}
+	return s.object()
 }
 
 // object scans the payload as one flat object (see decodeFlat).

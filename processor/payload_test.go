@@ -144,12 +144,16 @@ func TestDecodeFlatAgreesWithGeneral(t *testing.T) {
 		`{"value":12.,"timestamp_ms":1}`,
 		`{"value":1E5,"timestamp_ms":1}`,
 		`{"value":00.5,"timestamp_ms":1}`,
-		`{"value":-,"timestamp_ms":1}`,
 	}
 	for _, p := range payloads {
 		t.Run(p, func(t *testing.T) {
 			fv, fts, ferr, handled := decodeFlat([]byte(p))
 			gv, gts, gerr := decodeGeneral([]byte(p))
+			if cv, cts, _, ok := decodeCanonical([]byte(p)); ok {
+				assert.NoError(t, gerr, "decodeCanonical took it")
+				assert.Equal(t, gts, cts)
+				assert.Equal(t, gv, cv)
+			}
 			if !handled {
 				return
 			}

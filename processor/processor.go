@@ -274,7 +274,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	v, ts, suffix, ok := decodeCanonical(payload)
 	if !ok {
 		var err error
-		if v, ts, err = decodePayload(payload); err != nil {
+		if v, ts, err = decodeNonCanonical(payload); err != nil {
 			return Result{Matched: true, Err: err}
 		}
 	}
