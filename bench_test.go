@@ -376,6 +376,30 @@ func BenchmarkReject(b *testing.B) {
 	}
 }
 
+// BenchmarkRejectMalformed sends syntax errors that are not a cut-off payload (which
+// Reject/InvalidJSON covers): the payload scanner has to find them.
+func BenchmarkRejectMalformed(b *testing.B) {
+	for _, c := range []struct{ name, payload string }{
+		{"MissingComma", `{"value":25.5 "timestamp_ms":1700000000000}`},
+		{"BadNumber", `{"value":25.5.1,"timestamp_ms":1700000000000}`},
+		{"NotJSON", `hello world`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			bp := primed(b, "auto")
+			ctx := context.Background()
+			batch := service.MessageBatch{message(pressTopic, []byte(c.payload))}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if out, _ := bp.ProcessBatch(ctx, batch); out != nil {
+					b.Fatal("unexpected output")
+				}
+			}
+			reportRate(b, b.N)
+		})
+	}
+}
+
 // BenchmarkStartup builds a processor with 1,000 mappings.
 func BenchmarkStartup(b *testing.B) {
 	b.Run("mappings=1000", func(b *testing.B) {
