@@ -2,8 +2,6 @@ package compiler_test
 
 import (
 	"regexp"
-	"runtime/metrics"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/vm/vmtest"
 )
 
 // hostile is an expression written to escape the sandbox, leak state, or exhaust the
@@ -135,7 +134,7 @@ func TestHostileExpressions(t *testing.T) {
 			var p *compiler.Program
 			var v any
 			var compileErr, evalErr error
-			growth := peakHeapGrowth(func() {
+			growth := vmtest.PeakHeapGrowth(func() {
 				if p, compileErr = compiler.Compile(c.src, []string{"press"}, opts...); compileErr == nil {
 					v, evalErr = p.Eval(vars)
 				}
@@ -164,38 +163,6 @@ func TestHostileExpressions(t *testing.T) {
 			}
 		})
 	}
-}
-
-// peakHeapGrowth runs f and returns by how much the heap grew above its size before f,
-// at the most, sampled every 200µs.
-func peakHeapGrowth(f func()) uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 {
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
-	}
-	base := read()
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(200 * time.Microsecond)
-		defer tick.Stop()
-		for {
-			if h := read(); h > base && h-base > peak {
-				peak = h - base
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	return peak
 }
 
 // TestSandboxGlobalsCompile checks that every global the sandbox keeps is one a mapping

@@ -14,6 +14,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/vm/vmtest"
 )
 
 // script compiles expr as the compiler does: a function of params returning expr.
@@ -322,40 +324,11 @@ func TestSandboxMemoryLimit(t *testing.T) {
 		"(() => { const a = [], s = 'x'.repeat(1 << 16); for (;;) { a[a.length] = s + a.length; } })()",
 	} {
 		var err error
-		growth := peakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
+		growth := vmtest.PeakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
 		require.Error(t, err, expr)
 		assert.True(t, errors.Is(err, ErrMemoryLimit), "%s: %v", expr, err)
 		assert.Less(t, growth, uint64(512<<20), "%s: peak heap growth", expr)
 	}
-}
-
-// peakHeapGrowth runs f and returns by how much the heap grew above its size before f,
-// at the most, sampled every 200µs.
-func peakHeapGrowth(f func()) uint64 {
-	base := heapBytes()
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(200 * time.Microsecond)
-		defer tick.Stop()
-		for {
-			if h := heapBytes(); h > base && h-base > peak {
-				peak = h - base
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	wg.Wait()
-	return peak
 }
 
 // TestSandboxRegexpTimeout: a catastrophic backtracking pattern runs natively in

@@ -1,0 +1,41 @@
+// Package vmtest holds test helpers for the evaluation machinery and its users, such as
+// measuring how much memory a sandboxed evaluation takes.
+package vmtest
+
+import (
+	"runtime/metrics"
+	"sync"
+	"time"
+)
+
+// PeakHeapGrowth runs f and returns by how much the heap's live objects grew above
+// their size before f, at the most, sampled every 200µs.
+func PeakHeapGrowth(f func()) uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	base := read()
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(200 * time.Microsecond)
+		defer tick.Stop()
+		for {
+			if h := read(); h > base && h-base > peak {
+				peak = h - base
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	f()
+	close(done)
+	wg.Wait()
+	return peak
+}
