@@ -8,6 +8,9 @@ type jsonNumber struct {
 	intPart  []byte // digits before the '.'
 	fracPart []byte // digits after the '.', possibly none
 	exp      int    // the exponent after 'e', clamped to ±maxExp
+	// mant is the mantissa digits' value when there are at most 19 of them (it then
+	// fits in a uint64), accumulated while scanning.
+	mant uint64
 }
 
 // numDigits is the number of mantissa digits (integer and fraction part).
@@ -38,8 +41,8 @@ func scanNumber(b []byte) (n jsonNumber, size int, ok bool) {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && isDigit(b[i]) {
-			i++
+		for ; i < len(b) && isDigit(b[i]); i++ {
+			n.mant = n.mant*10 + uint64(b[i]-'0')
 		}
 	default:
 		return n, 0, false
@@ -48,8 +51,8 @@ func scanNumber(b []byte) (n jsonNumber, size int, ok bool) {
 	if i < len(b) && b[i] == '.' {
 		i++
 		fracStart := i
-		for i < len(b) && isDigit(b[i]) {
-			i++
+		for ; i < len(b) && isDigit(b[i]); i++ {
+			n.mant = n.mant*10 + uint64(b[i]-'0')
 		}
 		if i == fracStart {
 			return n, 0, false
@@ -130,15 +133,9 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // exactFloat converts n to the nearest float64 when a single exact multiplication or
 // division does it (mantissa ≤ 2^53, decimal exponent within ±22: Clinger's fast
 // path, correctly rounded). ok=false leaves the other cases to a full parser.
-func exactFloat(n jsonNumber) (float64, bool) {
-	if n.numDigits() > 19 {
-		return 0, false
-	}
-	var m uint64
-	for i := range n.numDigits() {
-		m = m*10 + uint64(n.digit(i)-'0')
-	}
-	if m > 1<<53 {
+func exactFloat(n *jsonNumber) (float64, bool) {
+	m := n.mant
+	if n.numDigits() > 19 || m > 1<<53 {
 		return 0, false
 	}
 	exp := n.exp - len(n.fracPart)

@@ -67,7 +67,7 @@ func TestExactFloatMatchesParseFloat(t *testing.T) {
 			n, size, ok := scanNumber([]byte(tok))
 			assert.True(t, ok)
 			assert.Equal(t, len(tok), size)
-			f, exact := exactFloat(n)
+			f, exact := exactFloat(&n)
 			if !exact {
 				return // left to the full parser
 			}
@@ -78,9 +78,9 @@ func TestExactFloatMatchesParseFloat(t *testing.T) {
 	}
 }
 
-// TestPlainNumberMatchesParseFloat compares the canonical decoder's number reader with
-// strconv on random plain decimals: whatever it accepts must be the exact parse.
-func TestPlainNumberMatchesParseFloat(t *testing.T) {
+// TestExactFloatMatchesParseFloatOnRandomNumbers compares the fast conversion with
+// strconv on random decimals: whatever it accepts must be the exact parse.
+func TestExactFloatMatchesParseFloatOnRandomNumbers(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
 	accepted := 0
 	for range 300_000 {
@@ -102,16 +102,20 @@ func TestPlainNumberMatchesParseFloat(t *testing.T) {
 				b = append(b, byte('0'+r.Intn(10)))
 			}
 		}
+		if r.Intn(4) == 0 {
+			b = strconv.AppendInt(append(b, 'e'), int64(r.Intn(61)-30), 10)
+		}
 		tok := string(b)
-		b = append(b, ',')
-		f, size, ok := plainNumber(b)
-		if !ok {
+		n, size, ok := scanNumber(append(b, ','))
+		require.True(t, ok, tok)
+		require.Equal(t, len(tok), size, tok)
+		f, exact := exactFloat(&n)
+		if !exact {
 			continue
 		}
 		accepted++
 		want, err := strconv.ParseFloat(tok, 64)
 		require.NoError(t, err)
-		require.Equal(t, len(tok), size, tok)
 		require.Equal(t, math.Float64bits(want), math.Float64bits(f), "%s: got %v, want %v", tok, f, want)
 	}
 	assert.Greater(t, accepted, 50_000, "the fast path takes the usual numbers")

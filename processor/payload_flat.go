@@ -106,7 +106,11 @@ func decodeCanonical(b []byte) (v vm.Value, ts int64, tail []byte, ok bool) {
 		return vm.Value{}, 0, nil, false
 	}
 	rest := b[len(canonicalValue):]
-	f, size, ok := plainNumber(rest)
+	n, size, ok := scanNumber(rest)
+	if !ok {
+		return vm.Value{}, 0, nil, false
+	}
+	f, ok := exactFloat(&n)
 	rest = rest[size:]
 	if !ok || len(rest) < len(canonicalTs)+2 || string(rest[:len(canonicalTs)]) != canonicalTs {
 		return vm.Value{}, 0, nil, false
@@ -146,52 +150,6 @@ func parseDigits(b []byte) (n int64, ok bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
-}
-
-// plainNumber reads a JSON number without exponent at the start of b in one pass,
-// when Clinger's fast path converts it exactly (at most 19 digits, a mantissa up to
-// 2^53, at most 22 fraction digits), and returns it with the bytes it spans. ok=false
-// leaves every other number to scanNumber.
-func plainNumber(b []byte) (f float64, size int, ok bool) {
-	i := 0
-	neg := len(b) > 0 && b[0] == '-'
-	if neg {
-		i++
-	}
-	var m uint64
-	digits, frac := 0, 0
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-		digits++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for ; i < len(b) && isDigit(b[i]); i++ {
-			m = m*10 + uint64(b[i]-'0')
-			digits++
-		}
-	default:
-		return 0, 0, false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		start := i
-		for ; i < len(b) && isDigit(b[i]); i++ {
-			m = m*10 + uint64(b[i]-'0')
-		}
-		frac = i - start
-		digits += frac
-		if frac == 0 {
-			return 0, 0, false
-		}
-	}
-	if digits > 19 || m > 1<<53 || frac >= len(pow10) || (i < len(b) && (b[i] == 'e' || b[i] == 'E')) {
-		return 0, 0, false
-	}
-	f = float64(m) / pow10[frac]
-	if neg {
-		f = -f
-	}
-	return f, i, true
 }
 
 func (s *flatScanner) space() {
@@ -262,7 +220,7 @@ func (s *flatScanner) scalar(keep bool) (vm.Value, bool) {
 	if !keep {
 		return vm.Value{}, true
 	}
-	f, ok := exactFloat(n)
+	f, ok := exactFloat(&n)
 	if !ok {
 		return vm.Value{}, false
 	}
