@@ -177,7 +177,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		return clockIf(started, now)
 	}
 	if b.cache != nil {
-		b.cache.mark(dirty, topic)
+		b.cache.mark(dirty, res.Slots)
 	}
 	if res.Outputs == 0 {
 		now := b.now(started)

@@ -65,6 +65,9 @@ type Result struct {
 	Matched bool
 	// Outputs is how many outputs were emitted.
 	Outputs int
+	// Slots are the state slots the message updated (every alias naming its topic),
+	// when it was accepted; the caller must not modify the slice.
+	Slots []int
 	// Err is the *PayloadError of a rejected payload; the state is then unchanged.
 	Err error
 }
@@ -334,7 +337,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	if pooled {
 		p.scratch.Put(sc)
 	}
-	return Result{Matched: true, Outputs: out.n}
+	return Result{Matched: true, Outputs: out.n, Slots: src.slots}
 }
 
 // outputSink receives the outputs of process. The plugin's emitter is one: an interface

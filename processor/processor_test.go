@@ -106,7 +106,9 @@ func TestProcessSkips(t *testing.T) {
 
 	got, res = process(t, p, testPrefix+"._raw.tempF", point(1, 1))
 	assert.Empty(t, got)
-	assert.Equal(t, Result{Matched: true}, res, "no mapping depends on tF")
+	require.Len(t, res.Slots, 1)
+	assert.Equal(t, "tF", p.State().Layout().Alias(res.Slots[0]), "the slot the message updated")
+	assert.Equal(t, Result{Matched: true, Slots: res.Slots}, res, "no mapping depends on tF")
 }
 
 func TestProcessSharedTopic(t *testing.T) {

@@ -32,10 +32,9 @@ type stateCache struct {
 	mgr    *service.Resources
 	label  string
 	table  *state.Table
-	keys   []string         // by slot
-	topics []string         // the source topic of each slot
-	heads  [][]byte         // by slot: the entry up to the value, `{"topic":"…","value":`
-	slots  map[string][]int // source topic → the slots a message on it updates
+	keys   []string // by slot
+	topics []string // the source topic of each slot
+	heads  [][]byte // by slot: the entry up to the value, `{"topic":"…","value":`
 	// locks serialise the writes of each slot: a write loads the slot and sets its key
 	// under the lock, so the last write of a key carries the newest value even when
 	// pipeline threads flush concurrently.
@@ -76,7 +75,6 @@ func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor, so
 		keys:     make([]string, layout.Len()),
 		topics:   make([]string, layout.Len()),
 		heads:    make([][]byte, layout.Len()),
-		slots:    make(map[string][]int, len(sources)),
 		locks:    make([]sync.Mutex, layout.Len()),
 		log:      mgr.Logger().With("state_cache", s.stateCache),
 		errors:   mgr.Metrics().NewCounter("state_cache_errors", "operation"),
@@ -88,7 +86,6 @@ func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor, so
 		c.keys[slot] = s.stateKeyPrefix + alias
 		c.topics[slot] = topic
 		c.heads[slot] = append(appendString([]byte(`{"topic":`), topic), `,"value":`...)
-		c.slots[topic] = append(c.slots[topic], slot)
 	}
 	c.dirty.New = func() any { return &dirtySlots{marked: make([]bool, layout.Len())} }
 
@@ -167,10 +164,10 @@ func (c *stateCache) begin() *dirtySlots {
 	return c.dirty.Get().(*dirtySlots)
 }
 
-// mark records that an accepted message on topic updated its slots: in d for the
-// batch's own write, or for the background writer when d is nil.
-func (c *stateCache) mark(d *dirtySlots, topic string) {
-	for _, slot := range c.slots[topic] {
+// mark records that an accepted message updated slots: in d for the batch's own
+// write, or for the background writer when d is nil.
+func (c *stateCache) mark(d *dirtySlots, slots []int) {
+	for _, slot := range slots {
 		switch {
 		case d == nil:
 			if !c.pending[slot].Load() { // a plain load keeps the cache line shared
