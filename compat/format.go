@@ -48,38 +48,23 @@ func AppendNumber(dst []byte, f float64) []byte {
 		// fixed-point form is exactly (without the digit shuffle below).
 		return strconv.AppendFloat(dst, f, 'f', -1, 64)
 	}
+	// Decimal exponents n <= -6 or n > 21 remain: the exponential layout d[.ddd]e±x.
 	if f < 0 {
 		dst = append(dst, '-')
 		f = -f
 	}
 	var digits [17]byte
 	k, n := shortestDigits(&digits, f)
-	d := digits[:k]
-	switch {
-	case k <= n && n <= 21: // integer: digits then n-k zeros
-		dst = append(dst, d...)
-		dst = appendZeros(dst, n-k)
-	case 0 < n && n <= 21: // point inside the digits
-		dst = append(dst, d[:n]...)
+	dst = append(dst, digits[0])
+	if k > 1 {
 		dst = append(dst, '.')
-		dst = append(dst, d[n:]...)
-	case -6 < n && n <= 0: // 0.000ddd
-		dst = append(dst, '0', '.')
-		dst = appendZeros(dst, -n)
-		dst = append(dst, d...)
-	default: // d[.ddd]e±x
-		dst = append(dst, d[0])
-		if k > 1 {
-			dst = append(dst, '.')
-			dst = append(dst, d[1:]...)
-		}
-		dst = append(dst, 'e')
-		if n-1 >= 0 {
-			dst = append(dst, '+')
-		}
-		dst = strconv.AppendInt(dst, int64(n-1), 10)
+		dst = append(dst, digits[1:k]...)
 	}
-	return dst
+	dst = append(dst, 'e')
+	if n-1 >= 0 {
+		dst = append(dst, '+')
+	}
+	return strconv.AppendInt(dst, int64(n-1), 10)
 }
 
 // shortestDigits writes the shortest round-trip decimal digits of the finite
@@ -180,13 +165,6 @@ func appendShortDecimal(dst []byte, f, a float64) ([]byte, bool) {
 		buf[i] = '-'
 	}
 	return append(dst, buf[i:]...), true
-}
-
-func appendZeros(dst []byte, n int) []byte {
-	for ; n > 0; n-- {
-		dst = append(dst, '0')
-	}
-	return dst
 }
 
 // AppendJSONNumber appends what encoding/json writes for Export(f) and
