@@ -80,7 +80,7 @@ type settings struct {
 	compilerOpts []compiler.Option
 }
 
-// WithObserver reports every evaluation to o.
+// WithObserver reports evaluations (see Observer) and waiting mappings to o.
 func WithObserver(o Observer) Option { return func(s *settings) { s.observer = o } }
 
 // WithCompilerOptions passes extra options to every compiler.Compile call, after the
@@ -389,7 +389,8 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		if err == nil {
 			buf, err = out.enc.appendResult(buf, v)
 		}
-		if p.observer != nil {
+		// A fast-path evaluation that succeeded has nothing to report.
+		if p.observer != nil && (timed || fallback || err != nil) {
 			p.observer.Evaluated(m, took, fallback, err)
 		}
 		if err != nil {
