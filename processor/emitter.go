@@ -12,6 +12,7 @@ type emitter struct {
 	ends     []payloadEnd // which outputs own which payloads in sc.buf (reused)
 	end      int          // where the payloads emitted so far end in sc.buf
 	sc       *scratch     // the core's working memory, for the whole batch
+	slab     []byte       // the unused end of the block that payloads are carved from
 	batches  uint         // batches handled, for sampling the timed ones
 	// processed and outputs count the batch's messages that produced outputs and
 	// those outputs, for the metrics.
@@ -23,6 +24,12 @@ type emitter struct {
 type payloadEnd struct {
 	index, end int
 }
+
+// payloadSlab is the size of the blocks that output payloads are carved from: one
+// allocation serves the outputs of several batches (about five of the usual
+// four-output messages), and an output kept downstream keeps at most this much
+// memory alive.
+const payloadSlab = 1024
 
 // maxRetainedScratch bounds the scratch payload bytes an emitter keeps for the next
 // batch, so that one huge batch does not pin its memory in the pool.
@@ -47,12 +54,17 @@ func (e *emitter) emit(o Output) {
 	e.out = append(e.out, derived)
 }
 
-// finish returns the output batch, its payloads copied into one allocation of the
-// exact size (each output keeps its own full slice of it), and resets e for reuse.
+// finish returns the output batch, its payloads copied into the current slab (a new
+// one when they do not fit; each output keeps its own full slice of it), and resets e
+// for reuse.
 func (e *emitter) finish() service.MessageBatch {
 	out := e.out
 	if len(e.ends) > 0 {
-		arena := make([]byte, e.end)
+		if len(e.slab) < e.end {
+			e.slab = make([]byte, max(e.end, payloadSlab))
+		}
+		arena := e.slab[:e.end]
+		e.slab = e.slab[e.end:]
 		copy(arena, e.sc.buf)
 		start := 0
 		for _, p := range e.ends {
@@ -65,6 +77,6 @@ func (e *emitter) finish() service.MessageBatch {
 	if cap(e.sc.buf) > maxRetainedScratch {
 		e.sc.buf, ends = nil, nil
 	}
-	*e = emitter{sc: e.sc, ends: ends, batches: e.batches}
+	*e = emitter{sc: e.sc, ends: ends, slab: e.slab, batches: e.batches}
 	return out
 }

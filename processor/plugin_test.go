@@ -119,6 +119,40 @@ func TestProcessBatchPayloadsAreOwnedPerOutput(t *testing.T) {
 	}, got)
 }
 
+// TestProcessBatchPayloadsSurviveLaterBatches checks the payload slabs shared by
+// consecutive batches: outputs kept from earlier batches are not overwritten by later
+// ones, small and large (a batch whose payloads exceed one slab) alike.
+func TestProcessBatchPayloadsSurviveLaterBatches(t *testing.T) {
+	bp := newTestBatchProcessor(t, pluginYAML)
+	var kept []*service.Message
+	var want []string
+	for i := range 300 {
+		size := 1 + i%3
+		if i%50 == 0 {
+			size = 40 // more payload bytes than one slab holds
+		}
+		var batch service.MessageBatch
+		for j := range size {
+			ts := i*100 + j + 1
+			batch = append(batch, tsMessage("umh.v1.e._raw.press", fmt.Sprintf(`{"value":%d,"timestamp_ms":%d}`, i, ts)))
+			want = append(want,
+				fmt.Sprintf(`{"value":"L","timestamp_ms":%d}`, ts),
+				fmt.Sprintf(`{"value":%d,"timestamp_ms":%d}`, 2*i, ts),
+				fmt.Sprintf(`{"value":"{\"p\":%d}","timestamp_ms":%d}`, i, ts))
+		}
+		batches, err := bp.ProcessBatch(context.Background(), batch)
+		require.NoError(t, err)
+		require.Len(t, batches, 1)
+		kept = append(kept, batches[0]...)
+	}
+	require.Equal(t, len(want), len(kept))
+	for i, out := range kept {
+		raw, err := out.AsBytes()
+		require.NoError(t, err)
+		require.Equal(t, want[i], string(raw), "output %d", i)
+	}
+}
+
 func TestProcessBatchWithoutOutputs(t *testing.T) {
 	bp := newTestBatchProcessor(t, pluginYAML)
 	batches, err := bp.ProcessBatch(context.Background(), service.MessageBatch{
