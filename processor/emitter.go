@@ -5,78 +5,68 @@ import "github.com/redpanda-data/benthos/v4/public/service"
 // emitter turns the core's outputs for one batch into Benthos messages derived from
 // their inputs (it is the core's outputSink). It is reused through the batch
 // processor's pool.
+//
+// The core appends payloads to sc.buf, which is a slab: an output's payload is handed
+// to its message as soon as it is built, and the bytes are never written again (later
+// payloads go after it), so one allocation serves the outputs of several inputs.
 type emitter struct {
 	msg      *service.Message // the input whose outputs are being emitted
 	out      service.MessageBatch
-	capacity int          // output batch capacity to reserve on the first output
-	ends     []payloadEnd // which outputs own which payloads in sc.buf (reused)
-	end      int          // where the payloads emitted so far end in sc.buf
-	sc       *scratch     // the core's working memory, for the whole batch
-	slab     []byte       // the unused end of the block that payloads are carved from
-	batches  uint         // batches handled, for sampling the timed ones
+	capacity int      // output batch capacity to reserve on the first output
+	sc       *scratch // the core's working memory; sc.buf is the payload slab
+	batches  uint     // batches handled, for sampling the timed ones
 	// processed and outputs count the batch's messages that produced outputs and
 	// those outputs, for the metrics.
 	processed, outputs int
 }
 
-// payloadEnd says that out[index] has the payload that ends at offset end of sc.buf
-// and starts where the previous one ends.
-type payloadEnd struct {
-	index, end int
-}
-
-// payloadSlab is the size of the blocks that output payloads are carved from: one
-// allocation serves the outputs of several batches (about five of the usual
-// four-output messages), and an output kept downstream keeps at most this much
-// memory alive.
+// payloadSlab is the size of the slabs that output payloads are carved from: about
+// five inputs' worth of the usual four outputs. An output kept downstream keeps its
+// slab alive.
 const payloadSlab = 1024
 
-// maxRetainedScratch bounds the scratch payload bytes an emitter keeps for the next
-// batch, so that one huge batch does not pin its memory in the pool.
-const maxRetainedScratch = 1 << 20
+// payloadRoom is the free space a slab must have for the next input's outputs; with
+// less, the input gets a new slab. Outputs that need more grow the slab as append
+// does (the new array holds copies of the input's earlier payloads, which their
+// messages do not use).
+const payloadRoom = 256
 
 // newEmitter makes an emitter for core's outputs.
 func newEmitter(core *Processor) *emitter {
 	return &emitter{sc: core.newScratch()}
 }
 
-// emit appends one output: a copy of the input (metadata, tracing context) with
-// umh_topic set. Its payload stays in sc.buf, where the core appends the payloads of
-// a batch back to back, until finish.
+// begin prepares the outputs of msg: they are copies of it, and their payloads go
+// into a slab with room for them.
+func (e *emitter) begin(msg *service.Message) {
+	e.msg = msg
+	if cap(e.sc.buf)-len(e.sc.buf) < payloadRoom {
+		e.sc.buf = make([]byte, 0, payloadSlab)
+	}
+}
+
+// emit appends one output: a copy of the input (metadata, tracing context) with the
+// payload the core built and umh_topic set.
 func (e *emitter) emit(o Output) {
 	if e.out == nil {
 		e.out = make(service.MessageBatch, 0, e.capacity)
 	}
-	e.end += len(o.Payload)
-	e.ends = append(e.ends, payloadEnd{index: len(e.out), end: e.end})
 	derived := e.msg.Copy()
+	derived.SetBytes(o.Payload)
 	derived.MetaSetMut(topicKey, o.Mapping.topicMeta)
 	e.out = append(e.out, derived)
 }
 
-// finish returns the output batch, its payloads copied into the current slab (a new
-// one when they do not fit; each output keeps its own full slice of it), and resets e
-// for reuse.
+// finish returns the output batch and resets e for reuse. The unused end of the slab
+// is kept for the next batch unless it is larger than a slab (grown by big outputs),
+// which small outputs should not keep alive.
 func (e *emitter) finish() service.MessageBatch {
 	out := e.out
-	if len(e.ends) > 0 {
-		if len(e.slab) < e.end {
-			e.slab = make([]byte, max(e.end, payloadSlab))
-		}
-		arena := e.slab[:e.end]
-		e.slab = e.slab[e.end:]
-		copy(arena, e.sc.buf)
-		start := 0
-		for _, p := range e.ends {
-			out[p.index].SetBytes(arena[start:p.end:p.end])
-			start = p.end
-		}
+	buf := e.sc.buf[len(e.sc.buf):]
+	if cap(buf) > payloadSlab {
+		buf = nil
 	}
-	e.sc.buf = e.sc.buf[:0]
-	ends := e.ends[:0]
-	if cap(e.sc.buf) > maxRetainedScratch {
-		e.sc.buf, ends = nil, nil
-	}
-	*e = emitter{sc: e.sc, ends: ends, slab: e.slab, batches: e.batches}
+	e.sc.buf = buf
+	*e = emitter{sc: e.sc, batches: e.batches}
 	return out
 }

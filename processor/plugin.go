@@ -164,7 +164,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		b.reject(e, msg, reasonInvalidPayload, topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, now)
 		return clockIf(started, now)
 	}
-	e.msg = msg
+	e.begin(msg)
 	res := b.core.process(topic, payload, e.sc, e)
 	switch {
 	case res.Err != nil:

@@ -120,20 +120,29 @@ func TestProcessBatchPayloadsAreOwnedPerOutput(t *testing.T) {
 }
 
 // TestProcessBatchPayloadsSurviveLaterBatches checks the payload slabs shared by
-// consecutive batches: outputs kept from earlier batches are not overwritten by later
-// ones, small and large (a batch whose payloads exceed one slab) alike.
+// consecutive inputs: outputs kept from earlier batches are not overwritten by later
+// ones, with batches whose payloads fill several slabs and inputs whose outputs
+// outgrow one (a long string value).
 func TestProcessBatchPayloadsSurviveLaterBatches(t *testing.T) {
 	bp := newTestBatchProcessor(t, pluginYAML)
 	var kept []*service.Message
 	var want []string
+	long := strings.Repeat("x", 1500)
 	for i := range 300 {
 		size := 1 + i%3
 		if i%50 == 0 {
-			size = 40 // more payload bytes than one slab holds
+			size = 40
 		}
 		var batch service.MessageBatch
 		for j := range size {
 			ts := i*100 + j + 1
+			if (i+j)%7 == 0 {
+				batch = append(batch, tsMessage("umh.v1.e._raw.press", fmt.Sprintf(`{"value":"%s%d","timestamp_ms":%d}`, long, i, ts)))
+				want = append(want,
+					fmt.Sprintf(`{"value":"L","timestamp_ms":%d}`, ts),
+					fmt.Sprintf(`{"value":"{\"p\":\"%s%d\"}","timestamp_ms":%d}`, long, i, ts))
+				continue
+			}
 			batch = append(batch, tsMessage("umh.v1.e._raw.press", fmt.Sprintf(`{"value":%d,"timestamp_ms":%d}`, i, ts)))
 			want = append(want,
 				fmt.Sprintf(`{"value":"L","timestamp_ms":%d}`, ts),
@@ -150,6 +159,7 @@ func TestProcessBatchPayloadsSurviveLaterBatches(t *testing.T) {
 		raw, err := out.AsBytes()
 		require.NoError(t, err)
 		require.Equal(t, want[i], string(raw), "output %d", i)
+		require.Equal(t, len(raw), cap(raw), "output %d ends its slice", i)
 	}
 }
 
