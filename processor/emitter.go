@@ -47,13 +47,13 @@ func (e *emitter) begin(msg *service.Message) {
 
 // emit appends one output: a copy of the input (metadata, tracing context) with the
 // payload the core built and umh_topic set.
-func (e *emitter) emit(o Output) {
+func (e *emitter) emit(m *Mapping, payload []byte) {
 	if e.out == nil {
 		e.out = make(service.MessageBatch, 0, e.capacity)
 	}
 	derived := e.msg.Copy()
-	derived.SetBytes(o.Payload)
-	derived.MetaSetMut(topicKey, o.Mapping.topicMeta)
+	derived.SetBytes(payload)
+	derived.MetaSetMut(topicKey, m.topicMeta)
 	e.out = append(e.out, derived)
 }
 

@@ -340,16 +340,19 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	return Result{Matched: true, Outputs: out.n, Slots: src.slots}
 }
 
-// outputSink receives the outputs of process. The plugin's emitter is one: an interface
-// call reaches it directly, where a method value would add a call through a wrapper.
+// outputSink receives the outputs of process: the mapping and its payload. The
+// plugin's emitter is one: an interface call reaches it directly, where a method value
+// would add a call through a wrapper.
 type outputSink interface {
-	emit(Output)
+	emit(m *Mapping, payload []byte)
 }
 
 // emitFunc is the callback of Process as an outputSink.
 type emitFunc func(Output)
 
-func (f emitFunc) emit(o Output) { f(o) }
+func (f emitFunc) emit(m *Mapping, payload []byte) {
+	f(Output{Mapping: m, Topic: m.topic, Payload: payload})
+}
 
 // stackInputs is how many input values of a mapping Process keeps on its stack; a
 // mapping with more uses the pooled scratch slice.
@@ -401,7 +404,7 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	buf = append(buf, out.suffix...)
 	out.buf = buf
 	out.n++
-	out.emit.emit(Output{Mapping: m, Topic: m.topic, Payload: buf[from:len(buf):len(buf)]})
+	out.emit.emit(m, buf[from:len(buf):len(buf)])
 }
 
 // MaxOutputs is the most outputs one input can produce: every static mapping plus the
