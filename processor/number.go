@@ -28,37 +28,39 @@ func (n *jsonNumber) digit(i int) byte {
 // of a number here.
 const maxExp = 1 << 20
 
-// scanNumber reads the JSON number at the start of b (RFC 8259 grammar) and returns it
-// with the number of bytes it spans, or ok=false when b does not start with one.
-func scanNumber(b []byte) (n jsonNumber, size int, ok bool) {
+// scanNumber reads the JSON number at the start of b (RFC 8259 grammar) into n and
+// returns the number of bytes it spans, or ok=false when b does not start with one.
+// The parts are gathered in locals and stored once (n is the caller's, on its stack).
+func scanNumber(b []byte, n *jsonNumber) (size int, ok bool) {
 	i := 0
-	if i < len(b) && b[i] == '-' {
-		n.neg = true
+	neg := i < len(b) && b[i] == '-'
+	if neg {
 		i++
 	}
+	var mant uint64
 	start := i
 	switch {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
 		for ; i < len(b) && isDigit(b[i]); i++ {
-			n.mant = n.mant*10 + uint64(b[i]-'0')
+			mant = mant*10 + uint64(b[i]-'0')
 		}
 	default:
-		return n, 0, false
+		return 0, false
 	}
-	n.intPart = b[start:i]
+	intEnd, fracStart := i, i
 	if i < len(b) && b[i] == '.' {
 		i++
-		fracStart := i
+		fracStart = i
 		for ; i < len(b) && isDigit(b[i]); i++ {
-			n.mant = n.mant*10 + uint64(b[i]-'0')
+			mant = mant*10 + uint64(b[i]-'0')
 		}
 		if i == fracStart {
-			return n, 0, false
+			return 0, false
 		}
-		n.fracPart = b[fracStart:i]
 	}
+	fracEnd, exp := i, 0
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
 		negExp := false
@@ -68,18 +70,19 @@ func scanNumber(b []byte) (n jsonNumber, size int, ok bool) {
 		}
 		expStart := i
 		for ; i < len(b) && isDigit(b[i]); i++ {
-			if n.exp < maxExp {
-				n.exp = n.exp*10 + int(b[i]-'0')
+			if exp < maxExp {
+				exp = exp*10 + int(b[i]-'0')
 			}
 		}
 		if i == expStart {
-			return n, 0, false
+			return 0, false
 		}
 		if negExp {
-			n.exp = -n.exp
+			exp = -exp
 		}
 	}
-	return n, i, true
+	*n = jsonNumber{neg: neg, intPart: b[start:intEnd], fracPart: b[fracStart:fracEnd], exp: exp, mant: mant}
+	return i, true
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -88,7 +91,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // and below 2^63, in any notation (1700000000000, 1.7e12, 1700000000000.0). It works
 // on the decimal digits, so values near 2^63 are judged exactly.
 func parseTimestamp(tok []byte) (int64, bool) {
-	n, size, ok := scanNumber(tok)
+	var n jsonNumber
+	size, ok := scanNumber(tok, &n)
 	if !ok || size != len(tok) {
 		return 0, false
 	}

@@ -64,7 +64,8 @@ func TestExactFloatMatchesParseFloat(t *testing.T) {
 		"9007199254740992", "3.14159", "100000000000000000000", "0.000001", "1.7976931348623157e308"}
 	for _, tok := range toks {
 		t.Run(tok, func(t *testing.T) {
-			n, size, ok := scanNumber([]byte(tok))
+			var n jsonNumber
+			size, ok := scanNumber([]byte(tok), &n)
 			assert.True(t, ok)
 			assert.Equal(t, len(tok), size)
 			f, exact := exactFloat(&n)
@@ -106,7 +107,8 @@ func TestExactFloatMatchesParseFloatOnRandomNumbers(t *testing.T) {
 			b = strconv.AppendInt(append(b, 'e'), int64(r.Intn(61)-30), 10)
 		}
 		tok := string(b)
-		n, size, ok := scanNumber(append(b, ','))
+		var n jsonNumber
+		size, ok := scanNumber(append(b, ','), &n)
 		require.True(t, ok, tok)
 		require.Equal(t, len(tok), size, tok)
 		f, exact := exactFloat(&n)

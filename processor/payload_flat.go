@@ -52,7 +52,8 @@ func (s *flatScanner) object() (v vm.Value, ts int64, err error, handled bool) {
 				}
 				valueSeen = true
 			case string(key) == "timestamp_ms":
-				n, size, isNum := scanNumber(s.b[s.i:])
+				var n jsonNumber
+				size, isNum := scanNumber(s.b[s.i:], &n)
 				if !isNum {
 					return vm.Value{}, 0, nil, false // let the general decoder judge the token
 				}
@@ -106,7 +107,8 @@ func decodeCanonical(b []byte) (v vm.Value, ts int64, tail []byte, ok bool) {
 		return vm.Value{}, 0, nil, false
 	}
 	rest := b[len(canonicalValue):]
-	n, size, ok := scanNumber(rest)
+	var n jsonNumber
+	size, ok := scanNumber(rest, &n)
 	if !ok {
 		return vm.Value{}, 0, nil, false
 	}
@@ -212,7 +214,8 @@ func (s *flatScanner) scalar(keep bool) (vm.Value, bool) {
 	case c == 'n':
 		return vm.Value{}, s.literal("null")
 	}
-	n, size, ok := scanNumber(s.b[s.i:])
+	var n jsonNumber
+	size, ok := scanNumber(s.b[s.i:], &n)
 	if !ok {
 		return vm.Value{}, false
 	}
