@@ -2,26 +2,29 @@ package processor
 
 import "math"
 
-// jsonNumber is a JSON number token split into its parts.
+// jsonNumber is a JSON number token split into its parts, as positions in the token
+// (it holds no pointers, so filling it costs plain stores).
 type jsonNumber struct {
-	neg      bool
-	intPart  []byte // digits before the '.'
-	fracPart []byte // digits after the '.', possibly none
-	exp      int    // the exponent after 'e', clamped to ±maxExp
+	neg bool
+	// The mantissa digits are the token's intDigits bytes from start, then, after the
+	// '.', its next fracDigits bytes (possibly none).
+	start, intDigits, fracDigits int
+	exp                          int // the exponent after 'e', clamped to ±maxExp
 	// mant is the mantissa digits' value when there are at most 19 of them (it then
 	// fits in a uint64), accumulated while scanning.
 	mant uint64
 }
 
 // numDigits is the number of mantissa digits (integer and fraction part).
-func (n *jsonNumber) numDigits() int { return len(n.intPart) + len(n.fracPart) }
+func (n *jsonNumber) numDigits() int { return n.intDigits + n.fracDigits }
 
-// digit is mantissa digit i, counting the integer part first.
-func (n *jsonNumber) digit(i int) byte {
-	if i < len(n.intPart) {
-		return n.intPart[i]
+// digit is mantissa digit i of tok, the token n was scanned from, counting the integer
+// part first.
+func (n *jsonNumber) digit(tok []byte, i int) byte {
+	if i >= n.intDigits {
+		i++ // past the '.'
 	}
-	return n.fracPart[i-len(n.intPart)]
+	return tok[n.start+i]
 }
 
 // maxExp bounds stored exponents; anything beyond already decides every question asked
@@ -81,7 +84,7 @@ func scanNumber(b []byte, n *jsonNumber) (size int, ok bool) {
 			exp = -exp
 		}
 	}
-	*n = jsonNumber{neg: neg, intPart: b[start:intEnd], fracPart: b[fracStart:fracEnd], exp: exp, mant: mant}
+	*n = jsonNumber{neg: neg, start: start, intDigits: intEnd - start, fracDigits: fracEnd - fracStart, exp: exp, mant: mant}
 	return i, true
 }
 
@@ -96,20 +99,20 @@ func parseTimestamp(tok []byte) (int64, bool) {
 	if !ok || size != len(tok) {
 		return 0, false
 	}
-	return n.timestamp()
+	return n.timestamp(tok)
 }
 
-// timestamp is n as a timestamp_ms (see parseTimestamp).
-func (n *jsonNumber) timestamp() (int64, bool) {
+// timestamp is n, scanned from tok, as a timestamp_ms (see parseTimestamp).
+func (n *jsonNumber) timestamp(tok []byte) (int64, bool) {
 	if n.neg {
 		return 0, false
 	}
 	lo, hi := 0, n.numDigits()
-	for lo < hi && n.digit(lo) == '0' {
+	for lo < hi && n.digit(tok, lo) == '0' {
 		lo++
 	}
-	exp := n.exp - len(n.fracPart) // value = digits[lo:hi] × 10^exp
-	for hi > lo && n.digit(hi-1) == '0' {
+	exp := n.exp - n.fracDigits // value = digits[lo:hi] × 10^exp
+	for hi > lo && n.digit(tok, hi-1) == '0' {
 		hi--
 		exp++
 	}
@@ -119,7 +122,7 @@ func (n *jsonNumber) timestamp() (int64, bool) {
 	}
 	var v uint64
 	for i := lo; i < hi; i++ {
-		v = v*10 + uint64(n.digit(i)-'0')
+		v = v*10 + uint64(n.digit(tok, i)-'0')
 	}
 	for range exp {
 		v *= 10
@@ -142,7 +145,7 @@ func exactFloat(n *jsonNumber) (float64, bool) {
 	if n.numDigits() > 19 || m > 1<<53 {
 		return 0, false
 	}
-	exp := n.exp - len(n.fracPart)
+	exp := n.exp - n.fracDigits
 	f := float64(m)
 	switch {
 	case m == 0:

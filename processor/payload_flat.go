@@ -53,13 +53,14 @@ func (s *flatScanner) object() (v vm.Value, ts int64, err error, handled bool) {
 				valueSeen = true
 			case string(key) == "timestamp_ms":
 				var n jsonNumber
-				size, isNum := scanNumber(s.b[s.i:], &n)
+				tok := s.b[s.i:]
+				size, isNum := scanNumber(tok, &n)
 				if !isNum {
 					return vm.Value{}, 0, nil, false // let the general decoder judge the token
 				}
 				s.i += size
 				tsSeen = true
-				ts, tsOK = n.timestamp()
+				ts, tsOK = n.timestamp(tok)
 			default:
 				if _, ok = s.scalar(false); !ok {
 					return vm.Value{}, 0, nil, false
