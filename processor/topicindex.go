@@ -1,5 +1,10 @@
 package processor
 
+import (
+	"slices"
+	"strings"
+)
+
 // topicIndex maps topics to values for lookups on every message. Topics share long
 // prefixes and differ near their end, so with few of them comparing length and last
 // byte first finds the match faster than hashing the whole topic; many use a map.
@@ -16,7 +21,8 @@ type topicEntry[V any] struct {
 // maxLinearTopics is the most topics a topicIndex compares one by one.
 const maxLinearTopics = 8
 
-// newTopicIndex indexes m.
+// newTopicIndex indexes m. Few topics are compared in sorted order, so that a
+// lookup costs the same in every run (map order is random).
 func newTopicIndex[V any](m map[string]V) topicIndex[V] {
 	if len(m) > maxLinearTopics {
 		return topicIndex[V]{many: m}
@@ -25,6 +31,7 @@ func newTopicIndex[V any](m map[string]V) topicIndex[V] {
 	for topic, v := range m {
 		t.few = append(t.few, topicEntry[V]{topic: topic, value: v})
 	}
+	slices.SortFunc(t.few, func(a, b topicEntry[V]) int { return strings.Compare(a.topic, b.topic) })
 	return t
 }
 
