@@ -200,7 +200,13 @@ func (p *Program) EvalValues(in []Value) (v Value, fallback bool, err error) {
 		return p.static.value, p.static.fallback, p.static.err
 	}
 	if s := p.numbers.Load(); s != nil && allNumbers(in) {
-		if v, ok := s.run(in); ok {
+		// The usual mapping, arithmetic on numbers, goes to the numeric machine without
+		// run's dispatch on the signature's form.
+		if s.numeric != nil && s.result == kindNumber {
+			if f, ok := s.numeric.Run(in); ok && !compat.AmbiguousInt(f) {
+				return Value{Num: f, IsNum: true}, false, nil
+			}
+		} else if v, ok := s.run(in); ok {
 			return v, false, nil
 		}
 		return p.runGoja(in)
