@@ -15,6 +15,9 @@ type Mapping struct {
 	// head is the start of a pure static mapping's payload, `{"value":<result JSON>`,
 	// computed at construction; nil for mappings evaluated per message.
 	head []byte
+	// timed says that evaluations are timed for the observer: only goja's are (a
+	// fast-path evaluation takes less time than reading the clock twice).
+	timed bool
 }
 
 // Index is the mapping's position in Processor.Mappings: statics first, then dynamics,

@@ -111,6 +111,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	maxDeps := 0
 	for i, m := range p.mappings {
 		m.index = i
+		m.timed = p.observer != nil && !m.prog.Fast()
 		deps[i] = m.prog.Deps()
 		maxDeps = max(maxDeps, len(deps[i]))
 	}
@@ -377,23 +378,20 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		buf = append(out.buf, m.head...)
 	} else {
 		buf = append(out.buf, `{"value":`...)
-		// Only goja evaluations are timed: a fast-path evaluation takes tens of
-		// nanoseconds, less than reading the clock twice.
-		timed := p.observer != nil && !m.prog.Fast()
 		var start time.Time
-		if timed {
+		if m.timed {
 			start = time.Now()
 		}
 		v, fallback, err := m.prog.EvalValues(vals)
 		var took time.Duration
-		if timed {
+		if m.timed {
 			took = time.Since(start)
 		}
 		if err == nil {
 			buf, err = out.enc.appendResult(buf, v)
 		}
 		// A fast-path evaluation that succeeded has nothing to report.
-		if p.observer != nil && (timed || fallback || err != nil) {
+		if (m.timed || fallback || err != nil) && p.observer != nil {
 			p.observer.Evaluated(m, took, fallback, err)
 		}
 		if err != nil {
