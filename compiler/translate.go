@@ -144,12 +144,8 @@ func stringLiteral(v unistring.String) (lowered, error) {
 
 func (t *translator) identifier(name string) (lowered, error) {
 	if i, ok := t.slots[name]; ok {
-		id := &exprast.IdentifierNode{Value: vm.SlotName(i)}
-		switch k := t.kinds[i]; k {
-		case kindNumber, kindString, kindBool:
-			return lowered{node: id, kind: k, simple: true}, nil
-		case kindNull:
-			return lowered{node: &exprast.NilNode{}, kind: kindNull, simple: true}, nil
+		if l, ok := t.slotValue(i); ok {
+			return l, nil
 		}
 		return lowered{}, unsupportedf("variable %s holds an object or array", name)
 	}
@@ -188,10 +184,15 @@ func (t *translator) member(n *ast.DotExpression) (lowered, bool) {
 	if !isAlias || !isMember || t.kinds[root] != kindOther || slot >= len(t.kinds) {
 		return lowered{}, false
 	}
-	id := &exprast.IdentifierNode{Value: vm.SlotName(slot)}
+	return t.slotValue(slot)
+}
+
+// slotValue is the input in slot as an operand, when it holds a primitive (objects and
+// arrays stay with goja).
+func (t *translator) slotValue(slot int) (lowered, bool) {
 	switch k := t.kinds[slot]; k {
 	case kindNumber, kindString, kindBool:
-		return lowered{node: id, kind: k, simple: true}, true
+		return lowered{node: &exprast.IdentifierNode{Value: vm.SlotName(slot)}, kind: k, simple: true}, true
 	case kindNull:
 		return lowered{node: &exprast.NilNode{}, kind: kindNull, simple: true}, true
 	}
