@@ -1,7 +1,9 @@
 package compiler_test
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,17 +155,37 @@ func TestNumericFusionAroundJumps(t *testing.T) {
 			want, err := ref.Eval(vars)
 			require.NoError(t, err)
 			assert.Equal(t, want, got, "%s with run=%v", src, run)
-			_, fallback, err := auto.EvalSlots(slotsOf(auto.Deps(), vars))
+			_, fallback, err := auto.EvalSlots(slotsFor(auto.Deps(), vars))
 			require.NoError(t, err)
 			assert.False(t, fallback, src)
 		}
 	}
 }
 
-func slotsOf(deps []string, vars map[string]any) []any {
-	out := make([]any, len(deps))
-	for i, d := range deps {
-		out[i] = vars[d]
+// TestManyInputsStayFast checks that a program with more inputs than the stack holds
+// for property paths (17 to 21 dependencies) runs on the fast path whatever its input
+// kinds, as Fast promises.
+func TestManyInputsStayFast(t *testing.T) {
+	var aliases, terms []string
+	vars := map[string]any{}
+	for i := range 18 {
+		a := fmt.Sprintf("a%d", i)
+		aliases, terms = append(aliases, a), append(terms, a)
+		vars[a] = float64(i)
 	}
-	return out
+	vars["a0"] = true // a boolean input: not the all-numbers signature
+	src := strings.Join(terms, " + ")
+	auto, err := compiler.Compile(src, aliases)
+	require.NoError(t, err)
+	require.True(t, auto.Fast(), auto.FallbackReason())
+	ref, err := compiler.Compile(src, aliases, compiler.WithEngine(compiler.EngineGoja))
+	require.NoError(t, err)
+	_, fallback, err := auto.EvalSlots(slotsFor(auto.Deps(), vars))
+	require.NoError(t, err)
+	assert.False(t, fallback, "a fast program ran on goja")
+	got, err := auto.Eval(vars)
+	require.NoError(t, err)
+	want, err := ref.Eval(vars)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
 }

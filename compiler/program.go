@@ -57,9 +57,6 @@ type member struct {
 	key  string   // "obj.a.b"
 }
 
-// maxInputs bounds the inputs (dependencies and property paths) held on the stack.
-const maxInputs = 16
-
 // withMembers appends to in the values of the property paths read from object and array
 // inputs. ok is false when a path does not resolve to a value of the fast path (a
 // missing key is undefined): goja then evaluates.
@@ -225,10 +222,10 @@ func allNumbers(in []Value) bool {
 }
 
 func (p *Program) evaluate(in []Value) (Value, bool, error) {
-	if p.fast && len(in)+len(p.members) <= maxInputs {
+	if p.fast { // then dependencies and property paths number at most maxSignatureDeps
 		ext, ok := in, true
 		if len(p.members) > 0 {
-			var buf [maxInputs]Value
+			var buf [maxSignatureDeps]Value
 			ext, ok = p.withMembers(in, buf[:0])
 		}
 		if ok {
