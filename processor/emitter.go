@@ -48,13 +48,18 @@ func (e *emitter) begin(msg *service.Message) {
 // emit appends one output: a copy of the input (metadata, tracing context) with the
 // payload the core built and umh_topic set.
 func (e *emitter) emit(m *Mapping, payload []byte) {
-	if e.out == nil {
-		e.out = make(service.MessageBatch, 0, e.capacity)
-	}
 	derived := e.msg.Copy()
 	derived.SetBytes(payload)
 	derived.MetaSetMut(topicKey, m.topicMeta)
-	e.out = append(e.out, derived)
+	e.add(derived)
+}
+
+// add appends msg to the output batch, reserving its capacity on the first message.
+func (e *emitter) add(msg *service.Message) {
+	if e.out == nil {
+		e.out = make(service.MessageBatch, 0, e.capacity)
+	}
+	e.out = append(e.out, msg)
 }
 
 // finish returns the output batch and resets e for reuse. The unused end of the slab

@@ -128,6 +128,9 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 	}
 	if dirty != nil {
 		b.cache.flush(ctx, dirty)
+		if timed {
+			last = monotonic() // the batch's time includes its cache writes
+		}
 	}
 	processed, outputs := e.processed, e.outputs
 	out := e.finish()
@@ -154,35 +157,28 @@ const unmeasured = time.Duration(-1)
 func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, started time.Duration, dirty *dirtySlots) time.Duration {
 	topic, ok := msg.MetaGet(topicKey)
 	if !ok {
-		now := b.now(started)
-		b.reject(e, msg, reasonMissingTopic, "", nil, now)
-		return clockIf(started, now)
+		return b.reject(e, msg, reasonMissingTopic, "", nil, started)
 	}
 	payload, err := msg.AsBytes()
 	if err != nil {
-		now := b.now(started)
-		b.reject(e, msg, reasonInvalidPayload, topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, now)
-		return clockIf(started, now)
+		if !b.core.handles(topic) {
+			return b.reject(e, msg, reasonUnknownTopic, topic, nil, started)
+		}
+		return b.reject(e, msg, reasonInvalidPayload, topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, started)
 	}
 	e.begin(msg)
 	res := b.core.process(topic, payload, e.sc, e)
 	switch {
 	case res.Err != nil:
-		now := b.now(started)
-		b.reject(e, msg, reasonInvalidPayload, topic, res.Err, now)
-		return clockIf(started, now)
+		return b.reject(e, msg, reasonInvalidPayload, topic, res.Err, started)
 	case !res.Matched:
-		now := b.now(started)
-		b.reject(e, msg, reasonUnknownTopic, topic, nil, now)
-		return clockIf(started, now)
+		return b.reject(e, msg, reasonUnknownTopic, topic, nil, started)
 	}
 	if b.cache != nil {
 		b.cache.mark(dirty, res.Slots)
 	}
 	if res.Outputs == 0 {
-		now := b.now(started)
-		b.reject(e, msg, reasonNoOutput, topic, nil, now)
-		return clockIf(started, now)
+		return b.reject(e, msg, reasonNoOutput, topic, nil, started)
 	}
 	e.processed++
 	e.outputs += res.Outputs
@@ -191,23 +187,6 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 	}
 	now := monotonic()
 	b.obs.messageTimed(now - started)
-	return now
-}
-
-// now reads the clock in a timed batch (started was measured) and otherwise returns
-// the start of the latest timed batch.
-func (b *batchProcessor) now(started time.Duration) time.Duration {
-	if started == unmeasured {
-		return time.Duration(b.clock.Load())
-	}
-	return monotonic()
-}
-
-// clockIf returns now in a timed batch (started was measured) and unmeasured otherwise.
-func clockIf(started, now time.Duration) time.Duration {
-	if started == unmeasured {
-		return unmeasured
-	}
 	return now
 }
 

@@ -78,12 +78,26 @@ func (e *RejectError) Unwrap() error { return e.Err }
 // reject accounts for an input without output: it is counted and logged by reason
 // and, with on_reject: error, a defective input is passed on with its error flag set
 // (a copy, in input order among the outputs) for Benthos' error handling to route.
-func (b *batchProcessor) reject(e *emitter, msg *service.Message, r rejectReason, topic string, err error, now time.Duration) {
-	b.obs.rejected(r, topic, err, now)
-	if !b.deadLetter || !r.isDefect() {
-		return
+// started is when the message's processing began (unmeasured outside timed batches);
+// reject returns when it ended, unmeasured outside timed batches.
+func (b *batchProcessor) reject(e *emitter, msg *service.Message, r rejectReason, topic string, err error, started time.Duration) time.Duration {
+	// Timed batches read the clock anyway, and defects are rare warnings whose log
+	// limit must follow the real time; other rejects can be frequent and are logged at
+	// debug level, for which the start of the latest timed batch is close enough.
+	var now time.Duration
+	if started != unmeasured || r.isDefect() {
+		now = monotonic()
+	} else {
+		now = time.Duration(b.clock.Load())
 	}
-	flagged := msg.Copy()
-	flagged.SetError(&RejectError{Reason: r.String(), Topic: topic, Err: err})
-	e.out = append(e.out, flagged)
+	b.obs.rejected(r, topic, err, now)
+	if b.deadLetter && r.isDefect() {
+		flagged := msg.Copy()
+		flagged.SetError(&RejectError{Reason: r.String(), Topic: topic, Err: err})
+		e.add(flagged)
+	}
+	if started == unmeasured {
+		return unmeasured
+	}
+	return now
 }

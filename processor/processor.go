@@ -378,14 +378,13 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		buf = append(out.buf, m.head...)
 	} else {
 		buf = append(out.buf, `{"value":`...)
-		var start time.Time
+		var start, took time.Duration
 		if m.timed {
-			start = time.Now()
+			start = monotonic()
 		}
 		v, fallback, err := m.prog.EvalValues(vals)
-		var took time.Duration
 		if m.timed {
-			took = time.Since(start)
+			took = monotonic() - start
 		}
 		if err == nil {
 			buf, err = out.enc.appendResult(buf, v)
@@ -403,6 +402,12 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	out.buf = buf
 	out.n++
 	out.emit.emit(m, buf[from:len(buf):len(buf)])
+}
+
+// handles reports whether topic is a configured source.
+func (p *Processor) handles(topic string) bool {
+	_, ok := p.sources.get(topic)
+	return ok
 }
 
 // MaxOutputs is the most outputs one input can produce: every static mapping plus the
