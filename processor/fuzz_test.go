@@ -144,7 +144,7 @@ func FuzzDecodePayload(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		got, gotTs, err := decodePayload(payload)
+		got, gotTs, _, err := decodePayload(payload)
 		want, wantTs, ok := referenceDecode(payload)
 		if !ok {
 			if err == nil {
@@ -190,7 +190,7 @@ func TestNestingLimit(t *testing.T) {
 			if inOther {
 				payload = `{"x":` + tc.value + `,"value":1,"timestamp_ms":1}`
 			}
-			_, _, err := decodePayload([]byte(payload))
+			_, _, _, err := decodePayload([]byte(payload))
 			assert.Equal(t, tc.accept, err == nil, "%s (in another field: %v): decodePayload", tc.name, inOther)
 			_, _, ok := referenceDecode([]byte(payload))
 			assert.Equal(t, tc.accept, ok, "%s (in another field: %v): reference", tc.name, inOther)
@@ -350,7 +350,7 @@ func checkFuzzOutputs(t *testing.T, topic string, value any, ts int64, accepted 
 		paths = append(paths, path)
 		raw, err := out.AsBytes()
 		require.NoError(t, err)
-		got, gotTs, err := decodePayload(raw)
+		got, gotTs, _, err := decodePayload(raw)
 		require.NoError(t, err, "output %s is a timeseries payload: %s", path, raw)
 		assert.Equal(t, ts, gotTs, "the output carries the input's timestamp")
 		if f, ok := value.(float64); ok && path == "twice" {

@@ -30,29 +30,27 @@ var (
 // decodePayload decodes a timeseries payload {"value": <any non-null JSON>,
 // "timestamp_ms": <integral number in (0, 2^63)>}. Keys match exactly, other keys are
 // ignored and a repeated key keeps its last value. The value comes back as
-// encoding/json would decode it into an any, a number unboxed. The usual flat shape
-// takes an allocation-free path (a string value costs its copy); anything else goes
-// through sonic.
-func decodePayload(b []byte) (v vm.Value, ts int64, err error) {
-	if v, ts, _, ok := decodeCanonical(b); ok {
-		return v, ts, nil
+// encoding/json would decode it into an any, a number unboxed. The canonical layout
+// (see decodeCanonical) also gives its tail, `,"timestamp_ms":<ts>}`, which outputs
+// can copy; tail is nil for other layouts. The usual flat shape takes an
+// allocation-free path (a string value costs its copy); anything else goes through
+// sonic.
+func decodePayload(b []byte) (v vm.Value, ts int64, tail []byte, err error) {
+	if v, ts, tail, ok := decodeCanonical(b); ok {
+		return v, ts, tail, nil
 	}
-	return decodeNonCanonical(b)
-}
-
-// decodeNonCanonical is decodePayload for the payloads decodeCanonical leaves.
-func decodeNonCanonical(b []byte) (v vm.Value, ts int64, err error) {
 	if v, ts, err, ok := decodeFlat(b); ok {
-		return v, ts, err
+		return v, ts, nil, err
 	}
 	if !sonic.ConfigStd.Valid(b) {
 		// Rejected without building a decoder's error: bad input must be cheap.
 		if len(b) > 0 && b[firstNonSpace(b)] != '{' {
-			return vm.Value{}, 0, errNotObject
+			return vm.Value{}, 0, nil, errNotObject
 		}
-		return vm.Value{}, 0, errInvalidJSON
+		return vm.Value{}, 0, nil, errInvalidJSON
 	}
-	return decodeGeneral(b)
+	v, ts, err = decodeGeneral(b)
+	return v, ts, nil, err
 }
 
 // decodeGeneral handles every payload with sonic, which validates the whole document

@@ -81,7 +81,7 @@ func TestDecodePayload(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			decoded, ts, err := decodePayload([]byte(tt.payload))
+			decoded, ts, _, err := decodePayload([]byte(tt.payload))
 			v := decoded.Interface()
 			if tt.err != "" {
 				require.Error(t, err)
@@ -187,7 +187,7 @@ func BenchmarkDecodePayload(b *testing.B) {
 			raw := []byte(p)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := decodePayload(raw); err != nil {
+				if _, _, _, err := decodePayload(raw); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -210,7 +210,7 @@ func TestUnclosedObject(t *testing.T) {
 	} {
 		assert.Equal(t, want, unclosedObject([]byte(payload)), "%q", payload)
 		if want {
-			_, _, err := decodePayload([]byte(payload))
+			_, _, _, err := decodePayload([]byte(payload))
 			assert.Equal(t, errInvalidJSON, err, "%q", payload)
 		}
 	}

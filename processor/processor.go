@@ -275,12 +275,9 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	if !ok {
 		return Result{}
 	}
-	v, ts, suffix, ok := decodeCanonical(payload)
-	if !ok {
-		var err error
-		if v, ts, err = decodeNonCanonical(payload); err != nil {
-			return Result{Matched: true, Err: err}
-		}
+	v, ts, suffix, err := decodePayload(payload)
+	if err != nil {
+		return Result{Matched: true, Err: err}
 	}
 	for _, slot := range src.slots {
 		p.state.Store(slot, v, ts)

@@ -206,7 +206,7 @@ func outputLine(t *testing.T, m *service.Message) string {
 	topic, _ := m.MetaGet(topicKey)
 	raw, err := m.AsBytes()
 	require.NoError(t, err)
-	_, ts, err := decodePayload(raw)
+	_, ts, _, err := decodePayload(raw)
 	require.NoError(t, err, "an output is a valid timeseries payload")
 	value := strings.TrimPrefix(string(raw), `{"value":`)
 	value = strings.TrimSuffix(value, fmt.Sprintf(`,"timestamp_ms":%d}`, ts))

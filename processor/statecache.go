@@ -135,7 +135,7 @@ func (c *stateCache) restore(ctx context.Context) (int, error) {
 // decode checks one entry: it must be a stateEntry recorded for the slot's topic whose
 // value and timestamp follow the payload rules of inputs.
 func (c *stateCache) decode(slot int, raw []byte) (vm.Value, int64, error) {
-	v, ts, err := decodePayload(raw)
+	v, ts, _, err := decodePayload(raw)
 	if err != nil {
 		return vm.Value{}, 0, fmt.Errorf("not a state entry %s: %w", stateEntryShape, err)
 	}
