@@ -82,8 +82,13 @@ func (p *Program) withMembers(in []Value, buf []Value) ([]Value, bool) {
 }
 
 // property reads one property as JavaScript would from a value as encoding/json decodes
-// it; ok is false for an absent property or one the fast path does not model.
+// it; ok is false for an absent property or one the fast path does not model. A
+// __proto__ key is one: goja gives its inputs properties with Set, so that key hits
+// the prototype setter and reads back the prototype, not the value.
 func property(v any, key string) (any, bool) {
+	if key == "__proto__" {
+		return nil, false
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		p, ok := x[key]
