@@ -202,9 +202,9 @@ func (p *Program) EvalValues(in []Value) (v Value, fallback bool, err error) {
 		return p.static.value, p.static.fallback, p.static.err
 	}
 	if s := p.numbers.Load(); s != nil && allNumbers(in) {
-		// The usual mapping, arithmetic on numbers, goes to the numeric machine without
-		// run's dispatch on the signature's form.
-		if s.numeric != nil && s.result == kindNumber {
+		// The usual mapping, arithmetic on numbers, goes to the numeric machine (which
+		// every numbers signature has) without run's dispatch on the signature's form.
+		if s.result == kindNumber {
 			if f, ok := s.numeric.Run(in); ok && !compat.AmbiguousInt(f) {
 				return Value{Num: f, IsNum: true}, false, nil
 			}
@@ -324,7 +324,11 @@ func (s *signature) run(in []Value) (Value, bool) {
 func (p *Program) signatureFor(in []Value) *signature {
 	var key uint64
 	for i := range in {
-		key |= uint64(kindOf(in[i])) << (3 * i)
+		k := kindOf(in[i])
+		if k == kindOther && len(p.members) == 0 {
+			return nil // an object or array is usable only through its property paths
+		}
+		key |= uint64(k) << (3 * i)
 	}
 	if sigs := p.sigs.Load(); sigs != nil {
 		for i := range *sigs {

@@ -17,7 +17,7 @@ import (
 type kind uint8
 
 const (
-	kindOther  kind = iota // objects, arrays and anything else: goja only
+	kindOther  kind = iota // objects, arrays and anything else: read through property paths only
 	kindNumber             // float64
 	kindString             // string
 	kindBool               // bool
