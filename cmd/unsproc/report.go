@@ -102,14 +102,7 @@ func (p problem) String() string {
 
 // explainFile analyses every stream_processor block of a loaded config file.
 func explainFile(f *configFile) *fileReport {
-	r := &fileReport{File: f.Path, Problems: []problem{}, Processors: []*blockReport{}}
-	if missing := f.Interp.missing(); len(missing) > 0 {
-		r.Problems = append(r.Problems, problem{
-			Severity: severityError,
-			Message:  fmt.Sprintf("required environment variables are not set: %s", strings.Join(missing, ", ")),
-			Hint:     "Benthos replaces ${NAME} with an environment variable before parsing; write ${{NAME}} for a literal ${NAME}, e.g. in a JavaScript template literal",
-		})
-	}
+	r := &fileReport{File: f.Path, Problems: fileProblems(f), Processors: []*blockReport{}}
 	if len(f.Blocks) == 0 {
 		r.Problems = append(r.Problems, problem{Severity: severityWarning, Message: "no " + blockKey + " in this config"})
 	}
@@ -121,6 +114,20 @@ func explainFile(f *configFile) *fileReport {
 		r.OK = r.OK && !hasErrors(b.Problems)
 	}
 	return r
+}
+
+// fileProblems are the problems of the file as a whole, which Benthos would refuse
+// before parsing it: required environment variables that are not set.
+func fileProblems(f *configFile) []problem {
+	missing := f.Interp.missing()
+	if len(missing) == 0 {
+		return []problem{}
+	}
+	return []problem{{
+		Severity: severityError,
+		Message:  fmt.Sprintf("required environment variables are not set: %s", strings.Join(missing, ", ")),
+		Hint:     "Benthos replaces ${NAME} with an environment variable before parsing; write ${{NAME}} for a literal ${NAME}, e.g. in a JavaScript template literal",
+	}}
 }
 
 func hasErrors(ps []problem) bool {
@@ -141,29 +148,18 @@ func explainBlock(b *configBlock) *blockReport {
 	for _, alias := range slices.Sorted(maps.Keys(cfg.Sources)) {
 		r.Sources = append(r.Sources, sourceReport{Alias: alias, Topic: cfg.Sources[alias]})
 	}
-	if p, err := processor.New(*cfg); err == nil {
-		for _, m := range p.Mappings() {
-			r.Mappings = append(r.Mappings, mappingRow(m.Path(), m.Topic(), m.Program()))
+	// The processor describes every mapping as it compiles it, valid or not, so each
+	// valid one is shown next to the problems of a config it rejects.
+	inspections, errs := processor.Inspect(*cfg)
+	for _, err := range errs {
+		r.Problems = append(r.Problems, problemOf(err))
+	}
+	for _, in := range inspections {
+		if in.Err != nil {
+			r.Mappings = append(r.Mappings, mappingReport{Path: in.Path, Topic: in.Topic, Expression: in.Source, Kind: kindInvalid, Deps: []string{}})
+			continue
 		}
-	} else {
-		var cerr *processor.ConfigError
-		if !errors.As(err, &cerr) {
-			r.Problems = append(r.Problems, problem{Severity: severityError, Message: err.Error()})
-			return r
-		}
-		for _, p := range cerr.Problems {
-			r.Problems = append(r.Problems, problemOf(p))
-		}
-		// The processor describes every mapping of the config it rejected, so each valid
-		// one is shown next to the problems.
-		inspections, _ := processor.Inspect(*cfg)
-		for _, in := range inspections {
-			if in.Err != nil {
-				r.Mappings = append(r.Mappings, mappingReport{Path: in.Path, Topic: in.Topic, Expression: in.Source, Kind: kindInvalid, Deps: []string{}})
-				continue
-			}
-			r.Mappings = append(r.Mappings, mappingRow(in.Path, in.Topic, in.Program))
-		}
+		r.Mappings = append(r.Mappings, mappingRow(in.Path, in.Topic, in.Program))
 	}
 	r.Problems = append(r.Problems, interpolationNotes(r.Mappings, b.raw)...)
 	return r

@@ -53,6 +53,10 @@ over from line to line, as in one processor instance. Nothing is sent anywhere.
 			if err != nil {
 				return err
 			}
+			if problems := fileProblems(f); hasErrors(problems) {
+				writeProblems(stdout, "", problems)
+				return errConfigProblems
+			}
 			block, err := f.find(c.String("processor"))
 			if err != nil {
 				return err

@@ -232,22 +232,28 @@ func TestTryChoosesTheProcessor(t *testing.T) {
 	sample := writeFile(t, "s.jsonl", `{"topic": "umh.v1.site._raw.a", "value": 1, "timestamp_ms": 1}`)
 	broken := "testdata/broken.yaml"
 	cases := []struct {
-		name     string
-		args     []string
-		code     int
-		contains string
+		name           string
+		args           []string
+		unsetEnv       bool // leave ${tF}, which the config uses, unset
+		code           int
+		stdout, stderr string
 	}{
-		{name: "several and none chosen", args: []string{"-c", broken}, code: 1},
-		{name: "by path", args: []string{"-c", broken, "-p", "/pipeline/processors/1/branch/processors/0"}, contains: "umh.v1.site._m_v1.twice {\"value\":2,"},
-		{name: "invalid one by label", args: []string{"-c", broken, "--processor", "pump"}, code: 1, contains: "unknown name pump"},
-		{name: "no such processor", args: []string{"-c", broken, "-p", "/nope"}, code: 1},
+		{name: "several and none chosen", args: []string{"-c", broken}, code: 1, stderr: "choose one with --processor"},
+		{name: "by path", args: []string{"-c", broken, "-p", "/pipeline/processors/1/branch/processors/0"}, stdout: "umh.v1.site._m_v1.twice {\"value\":2,"},
+		{name: "invalid one by label", args: []string{"-c", broken, "--processor", "pump"}, code: 1, stdout: "unknown name pump"},
+		{name: "no such processor", args: []string{"-c", broken, "-p", "/nope"}, code: 1, stderr: `no stream_processor at "/nope"`},
+		{name: "environment variable not set", args: []string{"-c", broken, "-p", "/pipeline/processors/1/branch/processors/0"}, unsetEnv: true, code: 1, stdout: "required environment variables are not set: tF"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Setenv("tF", "1")
+			t.Setenv("tF", "1") // restored after the test
+			if c.unsetEnv {
+				require.NoError(t, os.Unsetenv("tF"))
+			}
 			res := runCLI(t, append(append([]string{"try"}, c.args...), "-i", sample)...)
 			assert.Equal(t, c.code, res.code, res.stderr)
-			assert.Contains(t, res.stdout, c.contains)
+			assert.Contains(t, res.stdout, c.stdout)
+			assert.Contains(t, res.stderr, c.stderr)
 		})
 	}
 }
