@@ -369,8 +369,7 @@ func TestSandboxExportMatchesGoja(t *testing.T) {
 		ex := exporter{rt: r.rt, h: r.h, watch: r.watch, budget: MaxResultSize}
 		got, err := ex.value(v, 0)
 		require.NoError(t, err, expr)
-		want := v.Export()
-		assert.True(t, reflect.DeepEqual(want, got) || fmt.Sprint(want) == fmt.Sprint(got), "%s: goja %#v, sandbox %#v", expr, want, got)
+		assert.Equal(t, v.Export(), got, expr)
 	}
 	fn, err := r.function(script(t, "() => 1"))
 	require.NoError(t, err)

@@ -53,6 +53,12 @@ func TestExplainExamples(t *testing.T) {
 			mapping := mapValue(blocks[0], "mapping")
 			require.NotNil(t, mapping)
 			require.Len(t, b.Mappings, countLeaves(mapping))
+			var sources map[string]string
+			require.NoError(t, mapValue(blocks[0], "sources").Decode(&sources))
+			require.Len(t, b.Sources, len(sources))
+			for _, s := range b.Sources {
+				assert.Equal(t, sources[s.Alias], s.Topic, s.Alias)
+			}
 
 			prefix := b.OutputTopic + "._" + b.Model.Name + "_" + b.Model.Version + "."
 			for _, m := range b.Mappings {
@@ -62,7 +68,7 @@ func TestExplainExamples(t *testing.T) {
 				assert.Contains(t, []string{engineExpr, engineGoja}, m.Engine)
 				assert.Equal(t, m.Engine == engineGoja, m.Fallback != "", m.Path)
 				for _, d := range m.Deps {
-					assert.Contains(t, b.Sources, sourceReport{Alias: d, Topic: sourceTopic(b, d)})
+					assert.Contains(t, sources, d, m.Path)
 				}
 			}
 
@@ -88,15 +94,6 @@ func blocksIn(n *yaml.Node) []*yaml.Node {
 		out = append(out, blocksIn(c)...)
 	}
 	return out
-}
-
-func sourceTopic(b *blockReport, alias string) string {
-	for _, s := range b.Sources {
-		if s.Alias == alias {
-			return s.Topic
-		}
-	}
-	return ""
 }
 
 func findProblem(ps []problem, mapping, substr string) *problem {

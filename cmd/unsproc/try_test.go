@@ -70,10 +70,8 @@ func pluginOutputs(t *testing.T, b *configBlock, samplePath string, skip map[str
 func TestTryMatchesThePlugin(t *testing.T) {
 	for _, path := range exampleConfigs(t) {
 		sample := filepath.Join(filepath.Dir(path), "sample.jsonl")
-		if _, err := os.Stat(sample); err != nil {
-			continue
-		}
 		t.Run(path, func(t *testing.T) {
+			require.FileExists(t, sample, "every example comes with sample data")
 			res := runCLI(t, "try", "-c", path, "--input", sample)
 			require.Equal(t, 0, res.code, res.stderr)
 
