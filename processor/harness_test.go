@@ -157,3 +157,14 @@ func (c *capturedLogs) find(level slog.Level, msg string) []logRecord {
 	}
 	return out
 }
+
+// stateCacheResource is the resources YAML of one cache labelled state; kind is its
+// type and settings, e.g. `memory: {default_ttl: 1h}`.
+func stateCacheResource(kind string) string {
+	return "cache_resources:\n  - label: state\n    " + kind
+}
+
+// fileCache is the settings of a file cache in dir.
+func fileCache(dir string) string {
+	return fmt.Sprintf("file: {directory: %q}", dir)
+}

@@ -24,7 +24,7 @@ const soakMaxGrowth = 4 << 20
 // -benchtime 1x.
 func BenchmarkSoak(b *testing.B) {
 	yaml := fmt.Sprintf(stressYAML, "0s") + "  json: 'JSON.stringify({a, c})'\n"
-	h := newHarness(b, yaml, "cache_resources:\n  - label: state\n    memory: {default_ttl: 876000h}")
+	h := newHarness(b, yaml, stateCacheResource("memory: {default_ttl: 876000h}"))
 	ctx := context.Background()
 	const batchSize = 100
 	batch := make(service.MessageBatch, batchSize)

@@ -19,8 +19,8 @@ model: {name: m, version: v1}
 sources: {a: umh.v1.s._raw.a, b: umh.v1.s._raw.b}
 mapping: {sum: a + b, twice: a * 2, label: '"L"'}
 `
-	memory := "label: state\nmemory: {default_ttl: 876000h}"
-	file := fmt.Sprintf("label: state\nfile: {directory: %q}", b.TempDir())
+	memory := "memory: {default_ttl: 876000h}"
+	file := fileCache(b.TempDir())
 	caches := []struct{ name, resource, interval string }{
 		{"none", "", ""},
 		{"memory", memory, "0s"},
@@ -34,7 +34,7 @@ mapping: {sum: a + b, twice: a * 2, label: '"L"'}
 				yaml, resources := base, ""
 				if c.resource != "" {
 					yaml += "state_cache: state\nstate_cache_interval: " + c.interval + "\n"
-					resources = "cache_resources:\n  - " + indent(c.resource, "    ")[4:]
+					resources = stateCacheResource(c.resource)
 				}
 				h := newHarness(b, yaml, resources)
 				h.process(b, tsMessage("umh.v1.s._raw.b", `{"value":1,"timestamp_ms":1}`))

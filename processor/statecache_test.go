@@ -41,7 +41,7 @@ const (
 )
 
 func fileCacheYAML(dir string) string {
-	return fmt.Sprintf("label: state\nfile: {directory: %q}", dir)
+	return "label: state\n" + fileCache(dir)
 }
 
 // TestStateSurvivesRestart runs two streams, one after the other, on the same file
@@ -86,7 +86,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 // waiting for Close, and a failed write is retried on the next run.
 func TestStateCacheBackgroundWriter(t *testing.T) {
 	registerTestCaches(t)
-	h := newHarness(t, stateYAML+"state_cache_interval: 5ms\n", "cache_resources:\n  - label: state\n    "+flakyCache+": {}")
+	h := newHarness(t, stateYAML+"state_cache_interval: 5ms\n", stateCacheResource(flakyCache+": {}"))
 	cache := flakyCaches.last()
 	out := h.process(t, tsMessage(stateTopicC, `{"value":"x","timestamp_ms":1}`))
 	require.Len(t, out, 1)
@@ -113,7 +113,7 @@ func TestStateCacheRestoresWhatItCan(t *testing.T) {
 	for alias, entry := range entries {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, statePrefix+alias), []byte(entry), 0o600))
 	}
-	h := newHarness(t, stateYAML, "cache_resources:\n  - "+indent(fileCacheYAML(dir), "    ")[4:])
+	h := newHarness(t, stateYAML, stateCacheResource(fileCache(dir)))
 
 	warnings := h.logs.find(slog.LevelWarn, "state cache entry not restored")
 	require.Len(t, warnings, 2)
@@ -189,7 +189,7 @@ func TestStateCacheConfig(t *testing.T) {
 // failure is counted and logged once per interval.
 func TestStateCacheWriteFailure(t *testing.T) {
 	registerTestCaches(t)
-	h := newHarness(t, stateYAML, "cache_resources:\n  - label: state\n    "+brokenCache+": {}")
+	h := newHarness(t, stateYAML, stateCacheResource(brokenCache+": {}"))
 	for ts := 1; ts <= 3; ts++ {
 		out := h.process(t, tsMessage(stateTopicA, fmt.Sprintf(`{"value":1,"timestamp_ms":%d}`, ts)))
 		assert.Len(t, out, 1, "twice")

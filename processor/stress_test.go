@@ -51,7 +51,7 @@ func TestConcurrentBatches(t *testing.T) {
 	for _, interval := range []string{"0s", "1ms"} {
 		t.Run("state_cache_interval="+interval, func(t *testing.T) {
 			registerTestCaches(t)
-			h := newHarness(t, fmt.Sprintf(stressYAML, interval), "cache_resources:\n  - label: state\n    "+slowCache+": {}")
+			h := newHarness(t, fmt.Sprintf(stressYAML, interval), stateCacheResource(slowCache+": {}"))
 			inputs := make([][]stressInput, goroutines) // by goroutine, in send order
 			outputs := make([][]*service.Message, goroutines)
 			var wg sync.WaitGroup
