@@ -195,14 +195,20 @@ mapping:
 	assert.Equal(t, []string{`umh.v1.e._pump_v1.label {"value":"T=21 twice=42","timestamp_ms":1}`}, outs)
 }
 
-func TestMetrics(t *testing.T) {
+// capturingMetrics returns an environment whose streams, set up with the returned
+// function, report their metrics to the returned capture.
+func capturingMetrics(t *testing.T) (*service.Environment, *capturedMetrics, func(*service.StreamBuilder)) {
+	t.Helper()
 	env := service.NewEnvironment()
 	metrics := newCapturedMetrics()
 	require.NoError(t, env.RegisterMetricsExporter("captured", service.NewConfigSpec(),
 		func(*service.ParsedConfig, *service.Logger) (service.MetricsExporter, error) { return metrics, nil }))
-	runYAMLStream(t, env, PluginName, pluginYAML, func(b *service.StreamBuilder) {
-		require.NoError(t, b.SetMetricsYAML("captured: {}"))
-	},
+	return env, metrics, func(b *service.StreamBuilder) { require.NoError(t, b.SetMetricsYAML("captured: {}")) }
+}
+
+func TestMetrics(t *testing.T) {
+	env, metrics, setup := capturingMetrics(t)
+	runYAMLStream(t, env, PluginName, pluginYAML, setup,
 		// The first batch is in the timed sample: it produces an output, so both
 		// processing timers are recorded.
 		tsMessage("umh.v1.e._raw.tempF", `{"value":1,"timestamp_ms":1}`),
@@ -235,13 +241,8 @@ func TestMetrics(t *testing.T) {
 
 // TestMetricsOfABatch checks the counters that are added once per batch.
 func TestMetricsOfABatch(t *testing.T) {
-	env := service.NewEnvironment()
-	metrics := newCapturedMetrics()
-	require.NoError(t, env.RegisterMetricsExporter("captured", service.NewConfigSpec(),
-		func(*service.ParsedConfig, *service.Logger) (service.MetricsExporter, error) { return metrics, nil }))
-	outs := runYAMLStreamBatches(t, env, PluginName, pluginYAML, func(b *service.StreamBuilder) {
-		require.NoError(t, b.SetMetricsYAML("captured: {}"))
-	}, service.MessageBatch{
+	env, metrics, setup := capturingMetrics(t)
+	outs := runYAMLStreamBatches(t, env, PluginName, pluginYAML, setup, service.MessageBatch{
 		tsMessage("umh.v1.e._raw.tempF", `{"value":1,"timestamp_ms":1}`),
 		tsMessage("umh.v1.e._raw.other", `{"value":1,"timestamp_ms":1}`),
 		tsMessage("umh.v1.e._raw.press", `{"value":2,"timestamp_ms":2}`),
