@@ -37,9 +37,9 @@ type source struct {
 // dependent is a dynamic mapping that a source's messages fire.
 type dependent struct {
 	mapping int // index in Processor.mappings
-	// own marks a mapping whose inputs are all aliases of the source: they take the
-	// message's value, without reading the state.
-	own bool
+	// own lists the positions of the mapping's inputs that are aliases of the source:
+	// they take the message's value. When that is all of them, the state is not read.
+	own []int
 }
 
 // scratch is the per-call working memory of Process, reused through a pool.
@@ -243,7 +243,11 @@ func buildSources(layout *state.Layout, topics map[string]string) map[string]*so
 		slices.SortFunc(s.dependents, func(a, b dependent) int { return a.mapping - b.mapping })
 		for i := range s.dependents {
 			d := &s.dependents[i]
-			d.own = !slices.ContainsFunc(layout.DepSlots(d.mapping), func(slot int) bool { return !slices.Contains(s.slots, slot) })
+			for j, slot := range layout.DepSlots(d.mapping) {
+				if slices.Contains(s.slots, slot) {
+					d.own = append(d.own, j)
+				}
+			}
 		}
 	}
 	return sources
@@ -309,22 +313,14 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 		// The aliases this message updated take its own value, even if another
 		// pipeline thread has stored a newer one since: an output always reflects the
 		// input that triggered it.
-		switch {
-		case d.own:
-			for j := range vals {
-				vals[j] = v
-			}
-		case !p.state.Gather(m.depSlots, vals):
+		if len(d.own) < len(vals) && !p.state.Gather(m.depSlots, vals) {
 			if p.observer != nil {
 				p.observer.Waiting(m)
 			}
 			continue
-		default:
-			for j, slot := range m.depSlots {
-				if slices.Contains(src.slots, slot) {
-					vals[j] = v
-				}
-			}
+		}
+		for _, j := range d.own {
+			vals[j] = v
 		}
 		p.emitMapping(m, vals, &out)
 	}

@@ -236,25 +236,28 @@ func TestProcessConcurrent(t *testing.T) {
 	assert.Equal(t, workers, p.State().Present())
 }
 
-// TestSourcesKnowMappingsOfTheirOwnAliases checks which dependents take the message's
-// value without reading the state: those whose every input is an alias of the topic,
-// also when two aliases name one topic.
+// TestSourcesKnowMappingsOfTheirOwnAliases checks which inputs of each dependent take
+// the message's value (every alias of the topic, also when two aliases name it); a
+// dependent whose inputs all do reads nothing from the state.
 func TestSourcesKnowMappingsOfTheirOwnAliases(t *testing.T) {
 	cfg := pumpConfig(map[string]any{"a": "press * 2", "b": "press + tF", "c": "press - p2", "d": "tF"})
 	cfg.Sources["p2"] = testPrefix + "._raw.press"
 	p, err := New(cfg)
 	require.NoError(t, err)
-	own := func(topic string) map[string]bool {
+	own := func(topic string) map[string][]string {
 		src, ok := p.sources.get(topic)
 		require.True(t, ok, topic)
-		got := map[string]bool{}
+		got := map[string][]string{}
 		for _, d := range src.dependents {
-			got[p.mappings[d.mapping].Path()] = d.own
+			m := p.mappings[d.mapping]
+			for _, j := range d.own {
+				got[m.Path()] = append(got[m.Path()], m.Program().Deps()[j])
+			}
 		}
 		return got
 	}
-	assert.Equal(t, map[string]bool{"a": true, "b": false, "c": true}, own(testPrefix+"._raw.press"))
-	assert.Equal(t, map[string]bool{"b": false, "d": true}, own(testPrefix+"._raw.tempF"))
+	assert.Equal(t, map[string][]string{"a": {"press"}, "b": {"press"}, "c": {"press", "p2"}}, own(testPrefix+"._raw.press"))
+	assert.Equal(t, map[string][]string{"b": {"tF"}, "d": {"tF"}}, own(testPrefix+"._raw.tempF"))
 
 	out, _ := process(t, p, testPrefix+"._raw.press", `{"value":5,"timestamp_ms":1}`)
 	assert.Equal(t, []emitted{
