@@ -174,7 +174,7 @@ func (s *Sandbox) runOn(r *runtime, script *Script, args []any) (result any, reu
 	v, err := fn(goja.Undefined(), vals...)
 	if err == nil {
 		// Export calls getters, so it runs under the watchdog too.
-		ex := exporter{rt: r.rt, h: r.h, watch: r.watch, budget: MaxResultSize}
+		ex := newExporter(r)
 		result, err = ex.value(v, 0)
 	}
 	armed = false
@@ -240,13 +240,9 @@ func locateInExpression(err error) error {
 
 // panicError turns what goja panicked with into an error.
 func panicError(p any) error {
-	switch x := p.(type) {
-	case *goja.InterruptedError:
-		return x
-	case *goja.Exception:
-		return x
-	case *goja.StackOverflowError:
-		return x
+	switch p.(type) {
+	case *goja.InterruptedError, *goja.Exception, *goja.StackOverflowError:
+		return p.(error)
 	}
 	return fmt.Errorf("evaluation failed: %v", p)
 }

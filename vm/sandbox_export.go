@@ -38,6 +38,11 @@ type exporter struct {
 	steps  int
 }
 
+// newExporter makes an exporter for one result of r, with the full result budget.
+func newExporter(r *runtime) exporter {
+	return exporter{rt: r.rt, h: r.h, watch: r.watch, budget: MaxResultSize}
+}
+
 func (e *exporter) spend(n int) error {
 	e.budget -= n
 	if e.budget < 0 {

@@ -366,7 +366,7 @@ func TestSandboxExportMatchesGoja(t *testing.T) {
 		require.NoError(t, err)
 		v, err := fn(goja.Undefined())
 		require.NoError(t, err, expr)
-		ex := exporter{rt: r.rt, h: r.h, watch: r.watch, budget: MaxResultSize}
+		ex := newExporter(r)
 		got, err := ex.value(v, 0)
 		require.NoError(t, err, expr)
 		assert.Equal(t, v.Export(), got, expr)
@@ -375,7 +375,7 @@ func TestSandboxExportMatchesGoja(t *testing.T) {
 	require.NoError(t, err)
 	v, err := fn(goja.Undefined())
 	require.NoError(t, err)
-	ex := exporter{rt: r.rt, h: r.h, watch: r.watch, budget: MaxResultSize}
+	ex := newExporter(r)
 	got, err := ex.value(v, 0)
 	require.NoError(t, err)
 	assert.Equal(t, reflect.Func, reflect.TypeOf(got).Kind())

@@ -32,6 +32,9 @@ const (
 // later one.
 const phaseBits = 8
 
+// phaseMask selects the phase in the watchdog's state.
+const phaseMask = 1<<phaseBits - 1
+
 // heapMetric is the runtime/metrics name of the heap's live and not yet swept objects;
 // reading it does not stop the world.
 const heapMetric = "/memory/classes/heap/objects:bytes"
@@ -71,12 +74,12 @@ func (w *watchdog) start() {
 // or overMemory when the watchdog tripped (it has then interrupted the runtime).
 func (w *watchdog) finish() uint64 {
 	w.timer.Stop()
-	return w.state.Swap(w.gen<<phaseBits|phaseIdle) & (1<<phaseBits - 1)
+	return w.state.Swap(w.gen<<phaseBits|phaseIdle) & phaseMask
 }
 
 // tripped reports whether the watchdog has tripped on the running evaluation.
 func (w *watchdog) tripped() bool {
-	phase := w.state.Load() & (1<<phaseBits - 1)
+	phase := w.state.Load() & phaseMask
 	return phase == phaseTimedOut || phase == phaseOverMemory
 }
 
@@ -87,7 +90,7 @@ func (w *watchdog) tripped() bool {
 func (w *watchdog) tick() {
 	now := int64(time.Since(epoch))
 	cur := w.state.Load()
-	gen := cur &^ (1<<phaseBits - 1)
+	gen := cur &^ phaseMask
 	switch cur - gen {
 	case phaseArmed:
 		w.deadline.Store(now - int64(w.first) + int64(w.timeout))
