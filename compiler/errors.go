@@ -18,9 +18,8 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("invalid expression ")
 	b.WriteString(quoteShort(e.Source))
-	if e.Offset >= 0 {
-		line, col := position(e.Source, e.Offset)
-		fmt.Fprintf(&b, " at %d:%d", line, col)
+	if pos := e.Position(); pos != "" {
+		b.WriteString(" at " + pos)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
@@ -34,6 +33,16 @@ func (e *Error) Error() string {
 
 func newError(src string, offset int, hint, format string, args ...any) *Error {
 	return &Error{Source: src, Offset: offset, Msg: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// Position is where the problem is within the expression, "line:column" (1-based,
+// columns in characters), or "" when unknown.
+func (e *Error) Position() string {
+	if e.Offset < 0 {
+		return ""
+	}
+	line, col := position(e.Source, e.Offset)
+	return fmt.Sprintf("%d:%d", line, col)
 }
 
 // position converts a byte offset into a 1-based line and column (in runes).

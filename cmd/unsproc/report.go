@@ -188,29 +188,9 @@ func problemOf(err error) problem {
 	p.Mapping, p.Message = merr.Path, merr.Err.Error()
 	var cerr *compiler.Error
 	if errors.As(merr.Err, &cerr) {
-		p.Message, p.Hint, p.Expression = cerr.Msg, cerr.Hint, cerr.Source
-		if cerr.Offset >= 0 {
-			line, col := positionIn(cerr.Source, cerr.Offset)
-			p.Position = fmt.Sprintf("%d:%d", line, col)
-		}
+		p.Message, p.Hint, p.Expression, p.Position = cerr.Msg, cerr.Hint, cerr.Source, cerr.Position()
 	}
 	return p
-}
-
-// positionIn converts a byte offset into a 1-based line and column (in characters).
-func positionIn(src string, offset int) (line, col int) {
-	line, col = 1, 1
-	for i, r := range src {
-		if i >= offset {
-			break
-		}
-		if r == '\n' {
-			line, col = line+1, 1
-			continue
-		}
-		col++
-	}
-	return line, col
 }
 
 // interpolationNotes reports, per mapping, the ${…} placeholders Benthos replaced with
