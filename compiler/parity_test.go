@@ -481,17 +481,9 @@ func (r *parityRun) group(file string, g parityGroup) {
 // check evaluates one binding with both engines and with EvalSlots, and counts where it ran.
 func (r *parityRun) check(where string, designed bool, auto, ref *compiler.Program, vars map[string]any) {
 	r.cases++
-	var want, got outcome
-	want.val, want.err = ref.Eval(copyVars(vars))
-	got.val, got.err = auto.Eval(copyVars(vars))
-	if d := diffOutcome(want, got, false); d != "" {
+	d, fallback := compareEngines(auto, ref, vars)
+	if d != "" {
 		r.report("%s with %s: %s", where, render(vars), d)
-	}
-	var slots outcome
-	var fallback bool
-	slots.val, fallback, slots.err = auto.EvalSlots(slotsFor(auto.Deps(), vars))
-	if d := diffOutcome(got, slots, true); d != "" {
-		r.report("%s with %s: EvalSlots differs from Eval: %s", where, render(vars), d)
 	}
 	fast := auto.Fast() && !fallback
 	if designed {
@@ -655,4 +647,22 @@ func TestDiffValue(t *testing.T) {
 	cyclic := map[string]any{}
 	cyclic["self"] = cyclic
 	assert.NotEmpty(t, diffValue(reflect.ValueOf(cyclic), reflect.ValueOf(cyclic), false, 0), "cycles stop at a depth limit")
+}
+
+// compareEngines evaluates auto and ref, the same expression on the fast path and on
+// goja, with vars: through Eval, which must agree with goja's, and through EvalSlots,
+// the processor's entry, which must agree with Eval. It describes the first
+// difference ("" when there is none) and reports whether EvalSlots fell back to goja.
+func compareEngines(auto, ref *compiler.Program, vars map[string]any) (diff string, fallback bool) {
+	var want, got, slots outcome
+	want.val, want.err = ref.Eval(copyVars(vars))
+	got.val, got.err = auto.Eval(copyVars(vars))
+	if d := diffOutcome(want, got, false); d != "" {
+		return d, false
+	}
+	slots.val, fallback, slots.err = auto.EvalSlots(slotsFor(auto.Deps(), vars))
+	if d := diffOutcome(got, slots, true); d != "" {
+		return "EvalSlots differs from Eval: " + d, fallback
+	}
+	return "", fallback
 }
