@@ -124,6 +124,10 @@ func TestCompileErrors(t *testing.T) {
 		{"(class { [new.target]() {} }, 1)", "new.target is only available inside a function", ""},
 		{"(class { x = this; static y = this; m() { return this } static { this } }, 1)", "", ""},
 		{"(function () { return class { static [this] = 1 } })()", "", ""},
+		{"/a/g", "", ""},
+		{"1 + /é/gi // flags end the expression", "", ""},
+		{"/a/g;", "", ""},
+		{"/a/é", "cannot be compiled for the JavaScript engine", ""},
 		{"#x", "cannot be compiled for the JavaScript engine", ""},
 		{"(function () { 'use strict'; with (press) {} })()", "cannot be compiled for the JavaScript engine", ""},
 	}

@@ -138,6 +138,8 @@ func endOffset(n ast.Node, text string) int {
 		if body, ok := n.Body.(*ast.ExpressionBody); ok {
 			return endOffset(body.Expression, text)
 		}
+	case *ast.RegExpLiteral:
+		return regExpEnd(text, n)
 	case *ast.OptionalChain:
 		return endOffset(n.Expression, text)
 	case *ast.Optional:
@@ -175,6 +177,19 @@ func identifierEnd(text string, from int, name string, fallback int) int {
 		i += size
 	}
 	return min(i, len(text))
+}
+
+// regExpEnd is the byte offset just after the regular expression literal r in text:
+// /pattern/ and its flags as written. (goja's Idx1 of a literal with flags reaches into
+// whatever follows it.) When text does not hold the literal there, it returns goja's end.
+func regExpEnd(text string, r *ast.RegExpLiteral) int {
+	start := int(r.Idx) - 1
+	end := start + len("/") + len(r.Pattern) + len("/")
+	if start < 0 || end > len(text) || text[start] != '/' || text[end-1] != '/' ||
+		!strings.HasPrefix(text[end:], r.Flags) {
+		return int(r.Idx1()) - 1
+	}
+	return end + len(r.Flags)
 }
 
 // skipTrivia returns the offset of the first byte at or after i in text that is
