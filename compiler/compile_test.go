@@ -101,6 +101,10 @@ func TestCompileErrors(t *testing.T) {
 		{"1) + (2", "", ""}, // escapes the wrapper consistently: accepted, see TestWrapperEscape
 		{"/* a */ // b", "no expression", ""},
 		{"press + tF;", "", ""},
+		{"(run) ? 1 : 2;", "", ""},
+		{"(1, 2), press;", "", ""},
+		{" ( press ) /* c */ ; // d", "", ""},
+		{"press\u0085;", "", ""},
 		{"press; tF", "multiple statements", ""},
 		{"1n + 1", "BigInt", "use numbers"},
 		{"(() => 2n)()", "BigInt", ""},

@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
@@ -53,7 +54,8 @@ func parse(src string) (*parsed, *Error) {
 		return p, nil
 	}
 	// A trailing semicolon (`press + 1;`) is tolerated: the unwrapped text must then be
-	// exactly one expression statement, whose expression becomes the canonical text.
+	// exactly one expression statement, and the text before its semicolon becomes the
+	// canonical text.
 	prog, err := parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
 	if err != nil {
 		return nil, syntaxError(src, wrappedErr)
@@ -68,14 +70,34 @@ func parse(src string) (*parsed, *Error) {
 	if !ok {
 		return nil, newError(src, statementOffset(prog.Body[0]), "a mapping is one expression: use `c ? a : b` instead of if, and no var/let/const", "statements are not allowed")
 	}
-	from, to := int(stmt.Expression.Idx0())-1, endOffset(stmt.Expression, src)
-	if from < 0 || to > len(src) || from >= to {
+	end := semicolonAfter(src, endOffset(stmt.Expression, src))
+	if end < 0 {
 		return nil, syntaxError(src, wrappedErr)
 	}
-	if p, err = parseWrapped(src[from:to]); err != nil || p == nil {
+	if p, err = parseWrapped(src[:end]); err != nil || p == nil {
 		return nil, syntaxError(src, wrappedErr)
 	}
 	return p, nil
+}
+
+// semicolonAfter is the offset of the semicolon that ends the expression statement
+// whose expression ends at byte offset end of src: only white space, comments and the
+// closing parentheses of the expression (goja leaves them out of its extent) may come
+// between. It is -1 when there is no such semicolon.
+func semicolonAfter(src string, end int) int {
+	i := end
+	for i >= 0 && i < len(src) {
+		i = skipTrivia(src, i)
+		if i < len(src) && src[i] == ')' {
+			i++
+			continue
+		}
+		if i < len(src) && src[i] == ';' {
+			return i
+		}
+		break
+	}
+	return -1
 }
 
 // parseWrapped parses text as one parenthesised expression. It returns the parser's
@@ -192,6 +214,16 @@ func regExpEnd(text string, r *ast.RegExpLiteral) int {
 	return end + len(r.Flags)
 }
 
+// isWhiteSpace reports whether goja's parser skips r between tokens: ASCII white space
+// and line terminators, U+FEFF, and every other character Go's unicode.IsSpace accepts
+// (U+0085 included).
+func isWhiteSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return strings.ContainsRune(" \t\n\v\f\r", r)
+	}
+	return r == '\ufeff' || unicode.IsSpace(r)
+}
+
 // skipTrivia returns the offset of the first byte at or after i in text that is
 // neither white space nor inside a comment.
 func skipTrivia(text string, i int) int {
@@ -211,7 +243,7 @@ func skipTrivia(text string, i int) int {
 			i += 2 + end + 2
 		default:
 			r, size := utf8.DecodeRuneInString(text[i:])
-			if !strings.ContainsRune(parser.WhitespaceChars, r) && r != '\u2028' && r != '\u2029' {
+			if !isWhiteSpace(r) {
 				return i
 			}
 			i += size
