@@ -9,7 +9,8 @@ import (
 )
 
 // StringToNumber is goja's ToNumber of a string: unary +, Number(s), and the
-// string operand of - * / % and of a relational comparison with a number.
+// string operand of binary - * / % and of a relational comparison with a
+// number (unary minus differs: see NegateString).
 //
 // goja trims the string (non-ASCII strings first lose JavaScript whitespace,
 // then Unicode white space), maps "" to 0 and "Infinity", "+Infinity",
@@ -39,6 +40,27 @@ func StringToNumber(s string) (float64, bool) {
 		return f, true
 	}
 	return math.NaN(), true
+}
+
+// NegateString is goja's unary minus on a string, which does not negate the
+// string's ToNumber in every case. goja converts with ToNumber first; when that
+// gives an integer value (IsInt) it negates it, and otherwise it negates the
+// string's ToFloat (see StringToFloat), which is NaN for every non-ASCII
+// string: -"\u00a01.5" and -"\u3000Infinity" are NaN although
+// +"\u00a01.5" is 1.5, while -"\u00a012" is -12. For an ASCII string the
+// two conversions agree, so the result is the negated ToNumber. For an ASCII
+// string, ok=false where StringToNumber or Neg report it ("9007199254740993",
+// "-0"): the value is then right but goja holds it as an unnormalised float;
+// in a non-ASCII string the same magnitudes are simply NaN.
+func NegateString(s string) (float64, bool) {
+	n, ok := StringToNumber(s)
+	if !isASCII(s) && (!ok || !IsInt(n)) {
+		return math.NaN(), true
+	}
+	if !ok {
+		return -n, false
+	}
+	return Neg(n)
 }
 
 // StringToFloat is goja's other string → number conversion (ToFloat), which

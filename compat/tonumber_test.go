@@ -86,6 +86,41 @@ func TestStringToFloat(t *testing.T) {
 	}
 }
 
+func TestNegateString(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+	}{
+		{" 1.5 ", -1.5},
+		{"12", -12},
+		{"0", negativeZero},
+		{"", negativeZero},
+		{"Infinity", math.Inf(-1)},
+		{"-Infinity", math.Inf(1)},
+		{"0x10", -16},
+		{"abc", math.NaN()},
+		{"\u00a012", -12},         // ToNumber gives an integer: negated
+		{"\u00a01.0", -1},         // an integer value, however written
+		{"\u30000", negativeZero}, // so is 0
+		{"\u00a01.5", math.NaN()}, // otherwise ToFloat, NaN for a non-ASCII string
+		{"1.5\u2028", math.NaN()},
+		{"\u3000Infinity", math.NaN()},
+		{"\ufeff-0", math.NaN()},
+		{"\u00a01e400", math.NaN()},
+		{"\u00a09007199254740993", math.NaN()},
+		{"\u00a09007199254740992", -9007199254740992},
+	}
+	for _, tt := range tests {
+		got, ok := NegateString(tt.in)
+		assert.True(t, ok, "NegateString(%+q)", tt.in)
+		requireBits(t, tt.want, got, "NegateString(%+q)", tt.in)
+	}
+	for _, s := range []string{"-0", " -0 ", "9007199254740993"} {
+		_, ok := NegateString(s)
+		assert.False(t, ok, "-%q is an unnormalised float in goja", s)
+	}
+}
+
 func TestParseFloat(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -147,6 +182,11 @@ func TestStringConversionsMatchGoja(t *testing.T) {
 			} else {
 				requireSame(t, want, Export(n), "%s with a=%+q", src, s)
 			}
+		}
+		if neg, ok := NegateString(s); ok {
+			requireSame(t, js.mustEval("-a", s), Export(neg), "-%+q", s)
+		} else {
+			requireSame(t, neg, js.mustEval("-a", s), "-%+q exports an unnormalised float", s)
 		}
 		requireSame(t, js.mustEval("a < 7", s), n < 7, "%+q < 7", s)
 		requireSame(t, js.mustEval("a * 1", s), Export(Mul(n, 1)), "%+q * 1", s)

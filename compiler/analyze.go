@@ -49,15 +49,17 @@ func dotChain(d *ast.DotExpression) (memberChain, bool) {
 
 // analysis is what the analyser learns about one expression.
 type analysis struct {
-	refs      []reference   // free references, in source order
-	members   []memberChain // maximal constant property paths read from free names (not method names)
-	impure    bool          // reads the clock or a random source
-	topThis   bool          // uses `this` outside any ordinary function
-	thisAt    int
-	bigIntAt  int // offset of the first BigInt literal, -1 when there is none
-	nodes     int
-	tooLarge  bool
-	functions bool // contains a function, arrow or class
+	refs         []reference   // free references, in source order
+	members      []memberChain // maximal constant property paths read from free names (not method names)
+	impure       bool          // reads the clock or a random source
+	topThis      bool          // uses `this` outside any ordinary function
+	thisAt       int
+	topNewTarget bool // uses new.target outside any ordinary function
+	newTargetAt  int
+	bigIntAt     int // offset of the first BigInt literal, -1 when there is none
+	nodes        int
+	tooLarge     bool
+	functions    bool // contains a function, arrow or class
 }
 
 // analyse walks every node of e (spec §14.3: complete and scope-aware) and records its
@@ -141,7 +143,11 @@ func (w *walker) expr(e ast.Expression) {
 		if w.funcs == 0 && !w.a.topThis {
 			w.a.topThis, w.a.thisAt = true, w.offset(int(n.Idx))
 		}
-	case *ast.SuperExpression, *ast.MetaProperty:
+	case *ast.MetaProperty:
+		if w.funcs == 0 && !w.a.topNewTarget {
+			w.a.topNewTarget, w.a.newTargetAt = true, w.offset(int(n.Meta.Idx))
+		}
+	case *ast.SuperExpression:
 	case *ast.ArrayLiteral:
 		w.exprs(n.Value)
 	case *ast.ObjectLiteral:
@@ -242,13 +248,33 @@ func (w *walker) property(p ast.Property) {
 		w.ident(&n.Name)
 		w.expr(n.Initializer)
 	case *ast.PropertyKeyed:
-		if n.Computed {
-			w.expr(n.Key)
-		}
+		w.key(n.Key, n.Computed)
 		w.expr(n.Value)
 	case *ast.SpreadElement:
 		w.expr(n.Expression)
 	}
+}
+
+// key walks a property or class member name. A computed name is an expression; a
+// literal one only names the property, where just a BigInt literal matters (Compile
+// rejects BigInt literals wherever they stand).
+func (w *walker) key(key ast.Expression, computed bool) {
+	if computed {
+		w.expr(key)
+		return
+	}
+	if n, ok := key.(*ast.NumberLiteral); ok {
+		w.expr(n)
+	}
+}
+
+// classKey walks a class member name. A computed one is evaluated where the class
+// literal stands, outside the class's methods and initialisers, so `this` and new.target
+// there are the enclosing ones.
+func (w *walker) classKey(key ast.Expression, computed bool) {
+	w.funcs--
+	w.key(key, computed)
+	w.funcs++
 }
 
 func (w *walker) function(fn *ast.FunctionLiteral) {
@@ -283,14 +309,10 @@ func (w *walker) class(c *ast.ClassLiteral) {
 	for _, el := range c.Body {
 		switch m := el.(type) {
 		case *ast.FieldDefinition:
-			if m.Computed {
-				w.expr(m.Key)
-			}
+			w.classKey(m.Key, m.Computed)
 			w.expr(m.Initializer)
 		case *ast.MethodDefinition:
-			if m.Computed {
-				w.expr(m.Key)
-			}
+			w.classKey(m.Key, m.Computed)
 			w.function(m.Body)
 		case *ast.ClassStaticBlock:
 			hoisted := map[string]bool{}

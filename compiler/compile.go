@@ -42,11 +42,30 @@ func (k Kind) String() string {
 const maxProbeDeps = 4
 
 // Compile parses one JavaScript expression and prepares it for evaluation. aliases are
-// the variable names the expression may reference. It rejects, with an *Error naming the
-// place and a hint: syntax errors, statements, several statements, expressions above
-// MaxSourceLen or MaxNodes, references to names that are neither aliases nor available
-// globals (outside typeof), blocked names such as eval or require, `this` outside a
-// function, and expressions that evaluate to a function.
+// the variable names the expression may reference. One expression followed by a
+// semicolon is accepted. Compile returns an *Error, with the place when it is known and
+// often a hint, for exactly these:
+//   - a source that is empty or white space only, one made only of comments, or one
+//     longer than MaxSourceLen bytes;
+//   - a syntax error;
+//   - a statement (if, var, while, …) or several statements;
+//   - more than MaxNodes syntax-tree nodes;
+//   - a BigInt literal anywhere, function bodies included;
+//   - `this` or new.target outside an ordinary function (arrow functions do not
+//     count);
+//   - a reference to a name that is neither an alias nor an available global, except as
+//     the direct operand of typeof (`typeof undeclared` is allowed);
+//   - a reference to a blocked name such as eval, Function, require or process, typeof
+//     included;
+//   - an expression that is, parentheses aside, a function, arrow function or class
+//     literal (`x => x * 2`, `(function () {})`, `class {}`);
+//   - a construct goja's compiler refuses (a private name such as #x outside a class, a
+//     strict-mode violation inside a 'use strict' function).
+//
+// Nothing is rejected for what it evaluates to: an expression whose value is a function
+// only when evaluated (`Math.max`, `(() => {}).constructor`, `c ? x => 1 : 2`) compiles,
+// and Eval returns the function; a static expression that throws (`null.x`) compiles,
+// and Eval returns the error. Callers that cannot emit such values check the result.
 func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	o := options{timeout: vm.DefaultTimeout}
 	for _, opt := range opts {
@@ -65,6 +84,9 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	}
 	if a.topThis {
 		return nil, newError(p.text, a.thisAt, "use the aliases directly", "`this` is not available in mappings")
+	}
+	if a.topNewTarget {
+		return nil, newError(p.text, a.newTargetAt, "", "new.target is only available inside a function")
 	}
 	deps, err := resolve(p.text, a.refs, aliases)
 	if err != nil {

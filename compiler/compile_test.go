@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,6 +99,41 @@ func TestCompileErrors(t *testing.T) {
 		{"function f() { return press }", "evaluates to a function", ""},
 		{"() => press", "evaluates to a function", "call the function"},
 		{"1) + (2", "", ""}, // escapes the wrapper consistently: accepted, see TestWrapperEscape
+		{"/* a */ // b", "no expression", ""},
+		{"press + tF;", "", ""},
+		{"(run) ? 1 : 2;", "", ""},
+		{"(1, 2), press;", "", ""},
+		{" ( press ) /* c */ ; // d", "", ""},
+		{"press\u0085;", "", ""},
+		{"press; tF", "multiple statements", ""},
+		{"1n + 1", "BigInt", "use numbers"},
+		{"(() => 2n)()", "BigInt", ""},
+		{"typeof eval", "eval is blocked", ""},
+		{"typeof undeclaredName", "", ""},
+		{"(function () { return this })()", "", ""},
+		{"(() => { return (function () { return this })() })()", "", ""},
+		{"(function () { return () => this })()()", "", ""},
+		{"((x => x * 2))", "evaluates to a function", ""},
+		{"(function () {})", "evaluates to a function", ""},
+		{"async () => 1", "evaluates to a function", ""},
+		{"function* () {}", "evaluates to a function", ""},
+		{"class {}", "evaluates to a function", ""},
+		{"(class A { m() {} })", "evaluates to a function", ""},
+		{"new.target", "new.target is only available inside a function", ""},
+		{"(() => new.target)()", "new.target is only available inside a function", ""},
+		{"(function () { return new.target })()", "", ""},
+		{"({1n: 1})", "BigInt", ""},
+		{"(class { 1n() {} }, 1)", "BigInt", ""},
+		{"(class { static [this] = 1 }, 1)", "`this` is not available", ""},
+		{"(class { [new.target]() {} }, 1)", "new.target is only available inside a function", ""},
+		{"(class { x = this; static y = this; m() { return this } static { this } }, 1)", "", ""},
+		{"(function () { return class { static [this] = 1 } })()", "", ""},
+		{"/a/g", "", ""},
+		{"1 + /é/gi // flags end the expression", "", ""},
+		{"/a/g;", "", ""},
+		{"/a/é", "cannot be compiled for the JavaScript engine", ""},
+		{"#x", "cannot be compiled for the JavaScript engine", ""},
+		{"(function () { 'use strict'; with (press) {} })()", "cannot be compiled for the JavaScript engine", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.src, func(t *testing.T) {
@@ -113,6 +149,24 @@ func TestCompileErrors(t *testing.T) {
 			assert.Contains(t, cerr.Hint, c.hint)
 		})
 	}
+}
+
+// TestCompileLeavesRuntimeValuesToEval pins what Compile does not reject: an expression
+// whose value is a function only when evaluated, and a static expression that throws.
+// Eval returns the function, or the error.
+func TestCompileLeavesRuntimeValuesToEval(t *testing.T) {
+	for _, src := range []string{"Math.max", "(() => {}).constructor", "run ? x => 1 : 2", "(0, x => x)", "[x => 1][0]", "Date"} {
+		p, err := compiler.Compile(src, specAliases)
+		require.NoError(t, err, src)
+		v, err := p.Eval(map[string]any{"run": true})
+		require.NoError(t, err, src)
+		assert.Equal(t, reflect.Func, reflect.TypeOf(v).Kind(), "%s evaluates to a function", src)
+	}
+	p, err := compiler.Compile("null.x", nil)
+	require.NoError(t, err)
+	assert.Equal(t, compiler.Static, p.Kind())
+	_, err = p.Eval(nil)
+	assert.ErrorContains(t, err, "TypeError")
 }
 
 func TestSyntaxErrorPosition(t *testing.T) {

@@ -15,17 +15,19 @@ import (
 )
 
 // fuzzAliases are the aliases every fuzzed expression may use; fuzzVars binds them.
-var fuzzAliases = []string{"x", "y", "s", "p", "z", "o", "r"}
+var fuzzAliases = []string{"x", "y", "s", "p", "z", "o", "r", "π", "é", "𝑥"}
 
 // fuzzVars binds fuzzAliases the way encoding/json would deliver them: finite numbers,
-// valid UTF-8, null, an object and an array built from the same scalars.
+// valid UTF-8, null, an object and an array built from the same scalars. The non-ASCII
+// aliases π, é and 𝑥 (an astral-plane letter) repeat x, s and y.
 func fuzzVars(x, y float64, s string, p bool) map[string]any {
 	x, y = finiteNumber(x), finiteNumber(y)
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return map[string]any{
 		"x": x, "y": y, "s": s, "p": p, "z": nil,
-		"o": map[string]any{"k": x, "s": s, "n": nil},
+		"o": map[string]any{"k": x, "s": s, "n": nil, "é": y},
 		"r": []any{x, s, p},
+		"π": x, "é": s, "𝑥": y,
 	}
 }
 
@@ -64,6 +66,8 @@ var shapeGrammar = []shapeProduction{
 	{'a', "''", 0}, {'c', "'12'", 0}, {'d', "'😀'", 0}, {'f', `'\uFFFF'`, 0}, {'h', "'ß'", 0},
 	{'j', "' 1 '", 0}, {'k', "'0x10'", 0}, {'m', "'-0'", 0}, {'w', "'Infinity'", 0},
 	{'v', "'inf'", 0}, {'N', "'1_0'", 0}, {'p', "' 0b11 '", 0},
+	{'"', `'\u00a01.5'`, 0}, {'\'', `'\u3000Infinity'`, 0}, {',', `'1.5\u2028'`, 0}, {';', `'\ufeff-0'`, 0},
+	{':', "π", 0}, {'.', "é", 0}, {'[', "o.é", 0}, {']', "𝑥", 0},
 	// unary
 	{'u', "-(%s)", 1}, {'P', "+(%s)", 1}, {'!', "!(%s)", 1}, {'Y', "typeof (%s)", 1},
 	{'Q', "Math.sqrt(%s)", 1}, {'B', "Math.abs(%s)", 1}, {'F', "Math.floor(%s)", 1}, {'C', "Math.ceil(%s)", 1},
@@ -71,6 +75,7 @@ var shapeGrammar = []shapeProduction{
 	{'I', "parseFloat(%s)", 1}, {'W', "(%s).toUpperCase()", 1}, {'K', "(%s).toLowerCase()", 1},
 	{'E', "(%s).length", 1}, {'J', "`${%s}`", 1}, {'S', "(%s).toString()", 1},
 	{'$', "Math.sign(%s)", 1}, {'@', "Math.log(%s)", 1}, {'_', "Math.exp(%s)", 1},
+	{'(', `'\u00a0' + (%s)`, 1}, {')', "(%s) + '\u3000'", 1}, {'{', "'\u2028' + (%s)", 1}, {'}', "(%s) + '\ufeff'", 1},
 	// binary
 	{'+', "(%s) + (%s)", 2}, {'-', "(%s) - (%s)", 2}, {'*', "(%s) * (%s)", 2}, {'/', "(%s) / (%s)", 2},
 	{'%', "(%s) %% (%s)", 2}, {'^', "(%s) ** (%s)", 2}, {'<', "(%s) < (%s)", 2}, {'>', "(%s) > (%s)", 2},
@@ -190,6 +195,7 @@ func fuzzBindings(x, y float64, s string, p bool) []map[string]any {
 	vars := fuzzVars(x, y, s, p)
 	swapped := copyVars(vars)
 	swapped["x"], swapped["y"], swapped["z"] = vars["s"], vars["p"], vars["x"]
+	swapped["π"], swapped["é"], swapped["𝑥"] = vars["s"], vars["x"], vars["p"]
 	return []map[string]any{vars, swapped}
 }
 
@@ -248,6 +254,10 @@ func TestShapeExpr(t *testing.T) {
 		{"`xs", "`${x}:${s}`"},
 		{"%xy", "(x) % (y)"},
 		{"+", "(x) + (x)"},
+		{`u"`, `-('\u00a01.5')`},
+		{"u(x", `-('\u00a0' + (x))`},
+		{"+:[", "(π) + (o.é)"},
+		{"-].", "(𝑥) - (é)"},
 		{"uuuuuu", "-(-(-(-(-(" + shapeLeaves[int('u')%len(shapeLeaves)].format + ")))))"},
 	}
 	for _, c := range cases {

@@ -55,17 +55,37 @@ func ValidateAlias(name string) error {
 	return nil
 }
 
+// isIdentifier reports whether s is an identifier as goja's parser reads one, without
+// escapes: it starts with $, _ or a character of ID_Start and goes on with $, _, ZWNJ,
+// ZWJ or characters of ID_Continue, where ID_Start is the letters, letter numbers and
+// Other_ID_Start, ID_Continue adds non-spacing and spacing marks, decimal digits,
+// connector punctuation and Other_ID_Continue, and both leave out pattern syntax and
+// pattern white space.
 func isIdentifier(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i, r := range s {
 		switch {
-		case r == '$' || r == '_' || unicode.IsLetter(r):
-		case i > 0 && (unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || unicode.Is(unicode.Pc, r)):
+		case r == '$' || r == '_':
+		case isIDStart(r):
+		case i > 0 && (r == '\u200c' || r == '\u200d' || isIDContinue(r)):
 		default:
 			return false
 		}
 	}
 	return true
+}
+
+func isIDStart(r rune) bool {
+	return unicode.In(r, unicode.Letter, unicode.Nl, unicode.Other_ID_Start) && !isPatternRune(r)
+}
+
+func isIDContinue(r rune) bool {
+	return unicode.In(r, unicode.Letter, unicode.Nl, unicode.Other_ID_Start, unicode.Mn, unicode.Mc,
+		unicode.Nd, unicode.Pc, unicode.Other_ID_Continue) && !isPatternRune(r)
+}
+
+func isPatternRune(r rune) bool {
+	return unicode.In(r, unicode.Pattern_Syntax, unicode.Pattern_White_Space)
 }

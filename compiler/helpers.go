@@ -21,6 +21,7 @@ const (
 	hStrFloat  = "js_strfloat"
 	hTruthy    = "js_truthy"
 	hNeg       = "js_neg"
+	hNegStr    = "js_negstr"
 	hMul       = "js_mul"
 	hMod       = "js_mod"
 	hPow       = "js_pow"
@@ -84,6 +85,17 @@ func deoptOnFail(f func(float64) (float64, bool)) func(float64) float64 {
 	}
 }
 
+// deoptOnFailString is deoptOnFail for a conversion of a string to a number.
+func deoptOnFailString(f func(string) (float64, bool)) func(string) float64 {
+	return func(s string) float64 {
+		v, ok := f(s)
+		if !ok {
+			panic(errDeopt)
+		}
+		return v
+	}
+}
+
 // concatParts is JavaScript's + over a chain of primitive parts: each is converted with
 // ToString (numbers as Number::toString, booleans, null) and the results are joined.
 func concatParts(parts ...any) any {
@@ -128,15 +140,10 @@ func exact(f func(float64) float64) func(float64) (float64, bool) {
 // helperTable lists every helper by name.
 var helperTable = func() map[string]helper {
 	h := map[string]helper{
-		hNumStr: {expr: compat.FormatNumber},
-		hConcat: {expr: concatParts},
-		hStrNum: {expr: func(s string) float64 {
-			f, ok := compat.StringToNumber(s)
-			if !ok {
-				panic(errDeopt)
-			}
-			return f
-		}},
+		hNumStr:   {expr: compat.FormatNumber},
+		hConcat:   {expr: concatParts},
+		hStrNum:   {expr: deoptOnFailString(compat.StringToNumber)},
+		hNegStr:   {expr: deoptOnFailString(compat.NegateString)},
 		hStrFloat: {expr: compat.StringToFloat},
 		hTruthy:   predicateHelper(compat.Truthy),
 		hNeg:      {expr: deoptOnFail(compat.Neg), numeric: vm.NumericFunc{Unary: compat.Neg}},

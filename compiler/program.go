@@ -255,7 +255,7 @@ func (p *Program) runGoja(in []Value) (Value, bool, error) {
 	}
 	v, err := p.sandbox.Run(p.script, args)
 	if err != nil {
-		err = locate(err)
+		err = locate(err, p.src)
 	}
 	return Value{Any: v}, true, err
 }
@@ -264,9 +264,10 @@ func (p *Program) runGoja(in []Value) (Value, bool, error) {
 // give it: <eval>:line:column(pc).
 var scriptPosition = regexp.MustCompile(`<eval>:(\d+):(\d+)\(\d+\)`)
 
-// locate rewrites positions in the fallback script into positions in the expression
-// (the script's wrapper adds fallbackHeaderLines lines before it).
-func locate(err error) error {
+// locate rewrites positions in the fallback script into positions in the expression src
+// (the script's wrapper adds fallbackHeaderLines lines before it), written as
+// Error.Position writes them.
+func locate(err error, src string) error {
 	msg := err.Error()
 	if !strings.Contains(msg, "<eval>:") {
 		return err
@@ -274,10 +275,12 @@ func locate(err error) error {
 	msg = scriptPosition.ReplaceAllStringFunc(msg, func(m string) string {
 		parts := scriptPosition.FindStringSubmatch(m)
 		line, _ := strconv.Atoi(parts[1])
-		if line -= fallbackHeaderLines; line < 1 {
+		col, _ := strconv.Atoi(parts[2])
+		if line -= fallbackHeaderLines; line < 1 || line > lineCount(src) {
 			return "the expression"
 		}
-		return "expression " + strconv.Itoa(line) + ":" + parts[2]
+		line, col = position(src, lineColumnOffset(src, line, col))
+		return "expression " + strconv.Itoa(line) + ":" + strconv.Itoa(col)
 	})
 	return &locatedError{msg: msg, err: err}
 }

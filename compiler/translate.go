@@ -533,6 +533,10 @@ func (t *translator) unary(n *ast.UnaryExpression) (lowered, error) {
 	}
 	switch n.Operator {
 	case token.MINUS:
+		if v.kind == kindString {
+			// goja does not negate a string's ToNumber in every case.
+			return lowered{node: call(hNegStr, v.node), kind: kindNumber}, nil
+		}
 		num := t.toNumber(v)
 		if num.num != nil && *num.num != 0 && !math.IsNaN(*num.num) {
 			return t.number(-*num.num), nil
