@@ -182,6 +182,10 @@ dataModels:
 		{"a", "v3", 0, `model "a" has no version v3 (versions: v1)`},
 		{"a", "1", 0, `version "1" of model "a" is not a version key`},
 	}
+	empty, err := Parse("e.yaml", []byte("dataModels: []\n"))
+	require.NoError(t, err)
+	_, err = empty.Resolve("pump", "v1")
+	assert.EqualError(t, err, `e.yaml: model "pump" does not exist (the file defines none)`)
 	for _, tc := range tests {
 		_, err := f.Resolve(tc.name, tc.version)
 		var e *Error

@@ -45,14 +45,12 @@ type File struct {
 // modelDef is one entry of dataModels.
 type modelDef struct {
 	name     string
-	line     int
 	versions map[string]*versionDef // by canonical version key (v1_0)
 }
 
 // versionDef is one version of a model: its structure as a tree of fields.
 type versionDef struct {
 	key       string // as written
-	line      int
 	structure []*node
 }
 
@@ -170,7 +168,7 @@ func (f *File) parseModels(list *yaml.Node) error {
 		if err != nil {
 			return err
 		}
-		m := &modelDef{line: entry.Line, versions: map[string]*versionDef{}}
+		m := &modelDef{versions: map[string]*versionDef{}}
 		var versions *yaml.Node
 		for _, kv := range pairs {
 			switch kv[0].Value {
@@ -208,7 +206,7 @@ func (f *File) parseModels(list *yaml.Node) error {
 			if other, dup := m.versions[canon]; dup {
 				return f.errorf(kv[0], where, "version %s is the same version as %s", key, other.key)
 			}
-			v := &versionDef{key: key, line: kv[0].Line}
+			v := &versionDef{key: key}
 			vwhere := fmt.Sprintf("model %q %s", m.name, key)
 			spairs, err := f.pairs(kv[1], vwhere, "a version")
 			if err != nil {
@@ -234,9 +232,10 @@ func (f *File) parseModels(list *yaml.Node) error {
 	return nil
 }
 
-// parseFields reads the fields of a structure or folder; prefix is the folder's path.
-func (f *File) parseFields(n *yaml.Node, where, prefix string) ([]*node, error) {
-	pairs, err := f.pairs(n, where, "a structure")
+// parseFields reads the fields of a structure or folder; version names the model
+// version for errors, prefix is the folder's path.
+func (f *File) parseFields(n *yaml.Node, version, prefix string) ([]*node, error) {
+	pairs, err := f.pairs(n, version, "a structure")
 	if err != nil {
 		return nil, err
 	}
@@ -244,11 +243,10 @@ func (f *File) parseFields(n *yaml.Node, where, prefix string) ([]*node, error) 
 	for _, kv := range pairs {
 		name := kv[0].Value
 		path := joinPath(prefix, name)
-		fwhere := where + ", field " + path
 		if name == "" || strings.Contains(name, ".") || strings.HasPrefix(name, "_") {
-			return nil, f.errorf(kv[0], fwhere, "invalid field name %q (a name is not empty, has no '.' and does not start with '_', which marks _payloadshape and _refModel)", name)
+			return nil, f.errorf(kv[0], fieldWhere(version, path), "invalid field name %q (a name is not empty, has no '.' and does not start with '_', which marks _payloadshape and _refModel)", name)
 		}
-		fn, err := f.parseField(kv[1], fwhere, path)
+		fn, err := f.parseField(kv[1], version, path)
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +258,8 @@ func (f *File) parseFields(n *yaml.Node, where, prefix string) ([]*node, error) 
 }
 
 // parseField reads one field: a leaf or a folder.
-func (f *File) parseField(n *yaml.Node, where, path string) (*node, error) {
+func (f *File) parseField(n *yaml.Node, version, path string) (*node, error) {
+	where := fieldWhere(version, path)
 	pairs, err := f.pairs(n, where, "a field")
 	if err != nil {
 		return nil, err
@@ -298,7 +297,7 @@ func (f *File) parseField(n *yaml.Node, where, path string) (*node, error) {
 		return nil, f.errorf(n, where, "leaf nodes must contain _payloadshape or _refModel (or give the field sub-fields to make it a folder)")
 	case len(sub) > 0:
 		folder := &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Content: sub}
-		if fn.children, err = f.parseFields(folder, strings.SplitN(where, ", field ", 2)[0], path); err != nil {
+		if fn.children, err = f.parseFields(folder, version, path); err != nil {
 			return nil, err
 		}
 	}
@@ -349,6 +348,9 @@ func canonicalVersion(key string) (string, bool) {
 	}
 	return "v" + m[1] + "_" + minor, true
 }
+
+// fieldWhere names a field of a model version (or a shape) for errors.
+func fieldWhere(owner, path string) string { return owner + ", field " + path }
 
 func joinPath(prefix, name string) string {
 	if prefix == "" {

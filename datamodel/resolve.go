@@ -54,7 +54,11 @@ func (f *File) collect(m *Model, name, version, prefix string, chain []string, l
 	}
 	def := f.models[name]
 	if def == nil {
-		return &Error{File: f.name, Line: line, Where: chainWhere(chain), Msg: fmt.Sprintf("model %q does not exist (models: %s)", name, strings.Join(slices.Sorted(maps.Keys(f.models)), ", "))}
+		known := "the file defines none"
+		if len(f.models) > 0 {
+			known = "models: " + strings.Join(slices.Sorted(maps.Keys(f.models)), ", ")
+		}
+		return &Error{File: f.name, Line: line, Where: chainWhere(chain), Msg: fmt.Sprintf("model %q does not exist (%s)", name, known)}
 	}
 	v := def.versions[canon]
 	if v == nil {

@@ -109,7 +109,7 @@ func (f *File) parseShapeFields(n *yaml.Node, where, prefix string) ([]ShapeFiel
 	for _, kv := range pairs {
 		name := kv[0].Value
 		path := joinPath(prefix, name)
-		fwhere := where + ", field " + path
+		fwhere := fieldWhere(where, path)
 		if name == "" || strings.HasPrefix(name, "_") {
 			return nil, f.errorf(kv[0], fwhere, "invalid field name %q", name)
 		}
