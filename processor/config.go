@@ -34,6 +34,11 @@ type Config struct {
 	Timeout time.Duration
 	// Engine selects the evaluation engine; the zero value is compiler.EngineAuto.
 	Engine compiler.Engine
+	// DataModelsFile, when set, names a YAML file of UMH data models and payload
+	// shapes (see package datamodel) that defines Model: every mapping path must then
+	// be a field of it whose shape the mapping's results can match, and a result that
+	// does not match is not emitted.
+	DataModelsFile string
 }
 
 // Model is the data-contract name and version of the outputs.

@@ -1,6 +1,9 @@
 package processor
 
-import "github.com/unsproc/unsproc/compiler"
+import (
+	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/datamodel"
+)
 
 // Mapping is one compiled mapping of a Processor. It is immutable and safe to share.
 type Mapping struct {
@@ -18,6 +21,10 @@ type Mapping struct {
 	// timed says that evaluations are timed for the observer: only goja's are (a
 	// fast-path evaluation takes less time than reading the clock twice).
 	timed bool
+	// shape is the payload shape of the mapping's field in the data model, which
+	// every result must match; nil without a data model (or for a pure static,
+	// checked once by New).
+	shape *datamodel.Shape
 }
 
 // Index is the mapping's position in Processor.Mappings: statics first, then dynamics,

@@ -10,7 +10,8 @@ type Observer interface {
 	// it ran on the fast path and succeeded (the common case, which has nothing to
 	// report): how long it took (zero when not measured: fast-path programs are not
 	// timed), whether the goja fallback ran, and why it produced no output (a
-	// JavaScript error from the compiler, or a *NonEmittableError), nil on success.
+	// JavaScript error from the compiler, a *NonEmittableError, or a *MismatchError
+	// for a result that does not fit its data model field), nil on success.
 	Evaluated(m *Mapping, took time.Duration, fallback bool, failure error)
 	// Waiting reports a dependent mapping skipped because a dependency has no value
 	// yet.

@@ -1,7 +1,11 @@
 package processor
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/bytedance/sonic"
@@ -78,14 +82,72 @@ func decodeGeneral(b []byte) (vm.Value, int64, error) {
 	if !valid {
 		return vm.Value{}, 0, errTsInvalid
 	}
-	var v any
-	if err := sonic.ConfigStd.Unmarshal(rawValue, &v); err != nil {
-		return vm.Value{}, 0, &PayloadError{Reason: `invalid "value": ` + firstLine(err.Error())}
+	v, err := decodeValue(rawValue)
+	if err != nil {
+		return vm.Value{}, 0, &PayloadError{Reason: `invalid "value": ` + err.Error()}
 	}
 	if v == nil {
 		return vm.Value{}, 0, errValueNull
 	}
 	return vm.FromAny(v), ts, nil
+}
+
+// decodeValue decodes a payload's value as encoding/json would into an any. sonic
+// decodes the integer token -0 as +0 once its compiled decoders are in use (the first
+// decode in a process still gives -0), so a value that may hold one (its text has
+// "-0" anywhere, a string's included) keeps its numbers as text and has them
+// converted by numbersToFloats, the same way whatever was decoded before.
+func decodeValue(raw []byte) (any, error) {
+	var v any
+	if !bytes.Contains(raw, []byte("-0")) {
+		if err := sonic.ConfigStd.Unmarshal(raw, &v); err != nil {
+			return nil, errors.New(firstLine(err.Error()))
+		}
+		return v, nil
+	}
+	if err := numberDecoder.Unmarshal(raw, &v); err != nil {
+		return nil, errors.New(firstLine(err.Error()))
+	}
+	return numbersToFloats(v)
+}
+
+// numberDecoder is sonic.ConfigStd with numbers kept as their text (json.Number), for
+// decodeValue.
+var numberDecoder = sonic.Config{
+	EscapeHTML: true, SortMapKeys: true, CompactMarshaler: true, CopyString: true, ValidateString: true, // as sonic.ConfigStd
+	UseNumber: true,
+}.Froze()
+
+// numbersToFloats replaces every json.Number in v, a value decoded by numberDecoder,
+// with its float64 as encoding/json gives it (correctly rounded, the sign of zero
+// kept; a number beyond float64 range is an error, as there). Objects and arrays are
+// updated in place.
+func numbersToFloats(v any) (any, error) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			return nil, fmt.Errorf("number %s is out of range", x)
+		}
+		return f, nil
+	case []any:
+		for i, el := range x {
+			el, err := numbersToFloats(el)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = el
+		}
+	case map[string]any:
+		for k, el := range x {
+			el, err := numbersToFloats(el)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = el
+		}
+	}
+	return v, nil
 }
 
 // unclosedObject reports whether b opens a JSON object but does not end with '}' (a

@@ -2,6 +2,7 @@ package processor
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,6 +101,11 @@ func logStart(log *service.Logger, core *Processor) {
 	}
 	log.Infof("stream_processor initialised with %d static, %d impure static and %d dynamic mappings (%d on the goja fallback)",
 		static, impure, dynamic, fallback)
+	if c := core.Coverage(); c != nil {
+		if unmapped := c.Unmapped(); len(unmapped) > 0 {
+			log.With("unmapped", strings.Join(unmapped, ", ")).Warnf("%d/%d fields of the data model are mapped; no mapping fills the others", c.Mapped(), len(c.Fields))
+		}
+	}
 }
 
 // ProcessBatch handles the messages in order and returns all their outputs as one

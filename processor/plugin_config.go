@@ -51,6 +51,11 @@ func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
 			cfg.Mapping = obj
 		}
 	}
+	if conf.Contains(fieldDataModels) {
+		if cfg.DataModelsFile, err = conf.FieldString(fieldDataModels); err != nil {
+			return Config{}, err
+		}
+	}
 	if cfg.Timeout, err = conf.FieldDuration(fieldTimeout); err != nil {
 		return Config{}, err
 	}

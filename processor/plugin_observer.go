@@ -12,6 +12,7 @@ import (
 const (
 	reasonException    = "exception"
 	reasonNonEmittable = "non_emittable"
+	reasonMismatch     = "shape_mismatch"
 )
 
 // slowEvaluation is the evaluation time above which a (rate-limited) warning is logged.
@@ -52,7 +53,7 @@ type pluginObserver struct {
 
 // mappingLimiters are the log limiters of one mapping, one per kind of message.
 type mappingLimiters struct {
-	exception, nonEmittable, slow, waiting rateLimiter
+	exception, nonEmittable, mismatch, slow, waiting rateLimiter
 }
 
 func newPluginObserver(mgr *service.Resources, sources map[string]string) *pluginObserver {
@@ -109,6 +110,14 @@ func (o *pluginObserver) Evaluated(m *Mapping, took time.Duration, fallback bool
 		return
 	}
 	o.erroredCount.Incr(1)
+	var mismatch *MismatchError
+	if errors.As(failure, &mismatch) {
+		o.mappingErrors.Incr(1, m.Path(), reasonMismatch)
+		if n, ok := lim.mismatch.allow(monotonic(), logEvery); ok {
+			o.mappingLog(m, n).With("error", failure.Error()).Warn("mapping result does not fit its data model field; not emitted")
+		}
+		return
+	}
 	var ne *NonEmittableError
 	if errors.As(failure, &ne) {
 		o.mappingErrors.Incr(1, m.Path(), reasonNonEmittable)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/datamodel"
 	"github.com/unsproc/unsproc/state"
 )
 
@@ -25,6 +26,7 @@ type Processor struct {
 	observer   Observer
 	scratch    sync.Pool // *scratch
 	maxDeps    int       // the most inputs of one mapping
+	coverage   *ModelCoverage
 }
 
 // source is what a message on one configured topic does: the slots it updates (every
@@ -106,6 +108,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 		mappings: append(statics, dynamics...),
 		statics:  len(statics),
 		observer: set.observer,
+		coverage: c.coverage,
 	}
 	deps := make([][]string, len(p.mappings))
 	maxDeps := 0
@@ -140,6 +143,7 @@ type Inspection struct {
 	Source  string            // the expression as configured
 	Program *compiler.Program // the compiled expression; nil when Err is set
 	Err     error             // why the mapping is invalid (a *MappingError); nil otherwise
+	Shape   string            // the payload shape of its data model field; "" without one
 }
 
 // Inspect compiles every mapping of cfg as New does and describes each, valid or not,
@@ -153,9 +157,32 @@ func Inspect(cfg Config, opts ...Option) ([]Inspection, []error) {
 	c := compileConfig(cfg, set)
 	out := make([]Inspection, 0, len(c.statics)+len(c.dynamics)+len(c.invalid))
 	for _, m := range append(c.statics, c.dynamics...) {
-		out = append(out, Inspection{Path: m.path, Topic: m.topic, Source: m.prog.Source(), Program: m.prog})
+		out = append(out, Inspection{Path: m.path, Topic: m.topic, Source: m.prog.Source(), Program: m.prog, Shape: c.shapes[m.path]})
 	}
 	return append(out, c.invalid...), c.problems
+}
+
+// InspectModel describes which fields of cfg's data model its mappings fill; nil
+// when cfg names no data models file. An error says why the model cannot be loaded.
+func InspectModel(cfg Config) (*ModelCoverage, error) {
+	model, err := loadModel(cfg)
+	if model == nil {
+		return nil, err
+	}
+	leaves, _ := flatten(cfg.Mapping)
+	return coverage(cfg.DataModelsFile, model, leafPaths(leaves)), nil
+}
+
+// Coverage describes which fields of the data model the mappings fill; nil without
+// a data models file.
+func (p *Processor) Coverage() *ModelCoverage { return p.coverage }
+
+func leafPaths(leaves []leaf) []string {
+	paths := make([]string, len(leaves))
+	for i, l := range leaves {
+		paths[i] = l.path
+	}
+	return paths
 }
 
 // compiledConfig is a config's mappings compiled, and its problems.
@@ -164,6 +191,8 @@ type compiledConfig struct {
 	invalid           []Inspection // the mappings with a problem, by path
 	problems          []error
 	aliases           []string // every alias, sorted
+	coverage          *ModelCoverage
+	shapes            map[string]string // the shape name of each valid mapping's field
 }
 
 // compileConfig checks cfg's fields and aliases and compiles every mapping.
@@ -179,10 +208,18 @@ func compileConfig(cfg Config, set settings) compiledConfig {
 	}
 	leaves, dups := flatten(cfg.Mapping)
 	c.problems = append(c.problems, dups...)
+	model, err := loadModel(cfg)
+	if err != nil {
+		c.problems = append(c.problems, err)
+	}
+	if model != nil {
+		c.coverage = coverage(cfg.DataModelsFile, model, leafPaths(leaves))
+		c.shapes = make(map[string]string, len(leaves))
+	}
 	copts := append(cfg.compilerOptions(), set.compilerOpts...)
 	prefix := cfg.topicPrefix()
 	for _, l := range leaves {
-		m, err := compileMapping(l, valid, prefix, copts)
+		m, err := compileMapping(l, valid, prefix, copts, model)
 		switch {
 		case err != nil:
 			merr := &MappingError{Path: l.path, Err: err}
@@ -193,19 +230,31 @@ func compileConfig(cfg Config, set settings) compiledConfig {
 		default:
 			c.statics = append(c.statics, m)
 		}
+		if err == nil && model != nil {
+			field, _ := model.Field(l.path)
+			c.shapes[l.path] = field.Shape.Name
+		}
 	}
 	return c
 }
 
 // compileMapping compiles one leaf; a pure static is evaluated now and must give an
-// emittable value (spec §14.4).
-func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compiler.Option) (*Mapping, error) {
+// emittable value (spec §14.4). With a data model, the leaf's path must be a field
+// whose shape the program's results can match (a pure static's value must match it).
+func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compiler.Option, model *datamodel.Model) (*Mapping, error) {
 	prog, err := compiler.Compile(l.src, aliases, opts...)
 	if err != nil {
 		return nil, err
 	}
 	topic := topicPrefix + l.path
 	m := &Mapping{path: l.path, topic: topic, topicMeta: topic, prog: prog}
+	if model != nil {
+		field, err := fieldFor(model, l.path, prog)
+		if err != nil {
+			return nil, err
+		}
+		m.shape = field.Shape
+	}
 	if prog.Kind() != compiler.Static {
 		return m, nil
 	}
@@ -214,11 +263,20 @@ func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compile
 		return nil, fmt.Errorf("static expression %q fails: %w (hint: it references no source alias, so it is evaluated once at start-up; use an alias or fix the expression)", l.src, err)
 	}
 	var enc encoder
-	if m.head, err = enc.appendResult([]byte(`{"value":`), v); err != nil {
+	if m.head, err = enc.appendResult([]byte(valuePrefix), v); err != nil {
 		return nil, fmt.Errorf("static expression %q would never give an output: %w (hint: a mapping must evaluate to a string, number, boolean, object or array; text is quoted, e.g. '\"pump\"')", l.src, err)
+	}
+	if m.shape != nil {
+		if err := m.shape.Check(m.head[len(valuePrefix):]); err != nil {
+			return nil, fmt.Errorf("static expression %q does not fit its data model field: %w", l.src, err)
+		}
+		m.shape = nil // checked once: its value never changes
 	}
 	return m, nil
 }
+
+// valuePrefix starts every output payload.
+const valuePrefix = `{"value":`
 
 // buildSources groups the aliases by topic and merges the dependents of aliases that
 // share one, so that each dependent fires once per message (spec §14.6).
@@ -370,7 +428,7 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	if m.head != nil {
 		buf = append(out.buf, m.head...)
 	} else {
-		buf = append(out.buf, `{"value":`...)
+		buf = append(out.buf, valuePrefix...)
 		var start, took time.Duration
 		if m.timed {
 			start = monotonic()
@@ -381,6 +439,9 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		}
 		if err == nil {
 			buf, err = out.enc.appendResult(buf, v)
+		}
+		if err == nil && m.shape != nil {
+			err = checkShape(m, buf[from+len(valuePrefix):])
 		}
 		// A fast-path evaluation that succeeded has nothing to report.
 		if (m.timed || fallback || err != nil) && p.observer != nil {
@@ -413,3 +474,12 @@ func (p *Processor) Mappings() []*Mapping { return p.mappings }
 
 // State is the processor's live state table (for inspection; Process writes it).
 func (p *Processor) State() *state.Table { return p.state }
+
+// checkShape reports a *MismatchError when value, the JSON of m's result, does not
+// match the shape of m's field.
+func checkShape(m *Mapping, value []byte) error {
+	if err := m.shape.Check(value); err != nil {
+		return &MismatchError{Field: m.path, Err: err}
+	}
+	return nil
+}

@@ -17,6 +17,7 @@ const (
 	fieldMapping     = "mapping"
 	fieldTimeout     = "timeout"
 	fieldEngine      = "engine"
+	fieldDataModels  = "data_models_file"
 
 	fieldOnReject       = "on_reject"
 	fieldStateCache     = "state_cache"
@@ -97,6 +98,10 @@ func ConfigSpec() *service.ConfigSpec {
 				service.NewStringField(fieldModelName).Description("Data-model name, part of the output topic.").Example("pump"),
 				service.NewStringField(fieldModelVer).Description("Data-model version, part of the output topic.").Example("v1"),
 			).Description("The data model (contract) the outputs belong to."),
+			service.NewStringField(fieldDataModels).
+				Description("Path of a YAML file with UMH data models (top-level `dataModels:`, or `datamodels:`) and optional custom payload shapes (`payloadShapes:`); a UMH Core config.yaml works as it is. A relative path is taken from the working directory, like other file paths of a Benthos config. The model named by `model` is resolved in it, `_refModel` references followed. Start-up then fails when a mapping path is not a field of the model (the error lists the fields and suggests the closest) or when a mapping can never give a value of its field's payload shape (a template literal into `timeseries-number`); fields no mapping fills are logged as one warning. At run time a result that does not match its field's shape (`timeseries-number`, `timeseries-string`, `timeseries-boolean`, or a custom shape's object with exactly its fields and types) is not emitted; it is counted in `mapping_errors` with reason `shape_mismatch` and logged, rate-limited.").
+				Example("./data-models.yaml").
+				Optional(),
 			service.NewStringMapField(fieldSources).
 				Description("Alias → exact UNS topic. Aliases are the variable names the mappings use; they must be JavaScript identifiers and may not shadow globals such as `Math`. Several aliases may name the same topic; a message on it updates all of them.").
 				Example(map[string]any{"press": "umh.v1.corpA.plant-A.aawd._raw.press", "tF": "umh.v1.corpA.plant-A.aawd._raw.tempF"}),

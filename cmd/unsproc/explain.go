@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,6 +121,13 @@ func writeBlockText(w io.Writer, b *blockReport) {
 	if b.OutputTopic != "" {
 		fmt.Fprintf(w, "  outputs: %s._%s_%s.<path>\n", b.OutputTopic, b.Model.Name, b.Model.Version)
 	}
+	if b.Model.File != "" {
+		fmt.Fprintf(w, "  data model: %s, %d/%d fields mapped", b.Model.File, b.Model.Mapped, b.Model.Fields)
+		if len(b.Model.Unmapped) > 0 {
+			fmt.Fprintf(w, " (unmapped: %s)", strings.Join(b.Model.Unmapped, ", "))
+		}
+		fmt.Fprintln(w)
+	}
 	if len(b.Sources) > 0 {
 		fmt.Fprintln(w, "  sources:")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -131,7 +139,11 @@ func writeBlockText(w io.Writer, b *blockReport) {
 	if len(b.Mappings) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  PATH\tOUTPUT TOPIC\tKIND\tDEPENDENCIES\tENGINE")
+		header := "  PATH\tOUTPUT TOPIC\tKIND\tDEPENDENCIES\tENGINE"
+		if b.Model.File != "" {
+			header += "\tSHAPE"
+		}
+		fmt.Fprintln(tw, header)
 		for _, m := range b.Mappings {
 			deps := strings.Join(m.Deps, ", ")
 			if deps == "" {
@@ -144,7 +156,11 @@ func writeBlockText(w io.Writer, b *blockReport) {
 			case engine == "":
 				engine = "-"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", m.Path, m.Topic, m.Kind, deps, engine)
+			row := fmt.Sprintf("  %s\t%s\t%s\t%s\t%s", m.Path, m.Topic, m.Kind, deps, engine)
+			if b.Model.File != "" {
+				row += "\t" + cmp.Or(m.Shape, "-")
+			}
+			fmt.Fprintln(tw, row)
 		}
 		tw.Flush()
 	}

@@ -52,6 +52,12 @@ type blockReport struct {
 type modelReport struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	// The data model's fields, when data_models_file is set: the file, how many fields
+	// the model has and how many a mapping fills, and the paths of the others.
+	File     string   `json:"data_models_file,omitempty"`
+	Fields   int      `json:"fields,omitempty"`
+	Mapped   int      `json:"mapped,omitempty"`
+	Unmapped []string `json:"unmapped,omitempty"`
 }
 
 type sourceReport struct {
@@ -69,6 +75,7 @@ type mappingReport struct {
 	Deps       []string `json:"dependencies"`
 	Engine     string   `json:"engine,omitempty"`          // expr or goja; empty when invalid
 	Fallback   string   `json:"fallback_reason,omitempty"` // why goja, when Engine is goja
+	Shape      string   `json:"shape,omitempty"`           // the payload shape of its data model field
 	Notes      []string `json:"notes,omitempty"`
 }
 
@@ -145,6 +152,9 @@ func explainBlock(b *configBlock) *blockReport {
 	}
 	r.OutputTopic = cfg.OutputTopic
 	r.Model = modelReport{Name: cfg.Model.Name, Version: cfg.Model.Version}
+	if c, _ := processor.InspectModel(*cfg); c != nil { // a model that does not load is among Inspect's problems
+		r.Model.File, r.Model.Fields, r.Model.Mapped, r.Model.Unmapped = c.File, len(c.Fields), c.Mapped(), c.Unmapped()
+	}
 	for _, alias := range slices.Sorted(maps.Keys(cfg.Sources)) {
 		r.Sources = append(r.Sources, sourceReport{Alias: alias, Topic: cfg.Sources[alias]})
 	}
@@ -159,7 +169,9 @@ func explainBlock(b *configBlock) *blockReport {
 			r.Mappings = append(r.Mappings, mappingReport{Path: in.Path, Topic: in.Topic, Expression: in.Source, Kind: kindInvalid, Deps: []string{}})
 			continue
 		}
-		r.Mappings = append(r.Mappings, mappingRow(in.Path, in.Topic, in.Program))
+		row := mappingRow(in.Path, in.Topic, in.Program)
+		row.Shape = in.Shape
+		r.Mappings = append(r.Mappings, row)
 	}
 	r.Problems = append(r.Problems, interpolationNotes(r.Mappings, b.raw)...)
 	return r
