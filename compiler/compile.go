@@ -41,12 +41,14 @@ func (k Kind) String() string {
 // tried when deciding Fast; above it only uniform combinations are tried.
 const maxProbeDeps = 4
 
-// Compile parses one JavaScript expression and prepares it for evaluation. aliases are
-// the variable names the expression may reference. It rejects, with an *Error naming the
-// place and a hint: syntax errors, statements, several statements, expressions above
-// MaxSourceLen or MaxNodes, references to names that are neither aliases nor available
-// globals (outside typeof), blocked names such as eval or require, `this` outside a
-// function, and expressions that evaluate to a function.
+// Compile parses one JavaScript expression, or one statement body (statements with a
+// `return` of their own, evaluated as the body of a function called without arguments),
+// and prepares it for evaluation. aliases are the variable names the source may
+// reference. It rejects, with an *Error naming the place and a hint: syntax errors,
+// statements without a `return`, sources above MaxSourceLen or MaxNodes, references to
+// names that are neither aliases nor available globals (outside typeof), blocked names
+// such as eval or require, `this` outside a function, and expressions that evaluate to
+// a function.
 func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	o := options{timeout: vm.DefaultTimeout}
 	for _, opt := range opts {
@@ -56,7 +58,12 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	if perr != nil {
 		return nil, perr
 	}
-	a := analyse(p.expr, p.offset)
+	var a *analysis
+	if p.body != nil {
+		a = analyseBody(p.body, p.offset)
+	} else {
+		a = analyse(p.expr, p.offset)
+	}
 	if a.tooLarge {
 		return nil, newError(p.text, -1, "split the computation over several mappings", "expression has more than %d syntax nodes", MaxNodes)
 	}
@@ -74,7 +81,11 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	case *ast.FunctionLiteral, *ast.ArrowFunctionLiteral, *ast.ClassLiteral:
 		return nil, newError(p.text, 0, "call the function to get a value, e.g. (x => x * 2)(press)", "the expression evaluates to a function, which cannot be emitted")
 	}
-	script, cerr := compileFallback(p, deps)
+	compileScript := compileFallback
+	if p.body != nil {
+		compileScript = compileBodyFallback
+	}
+	script, cerr := compileScript(p, deps)
 	if cerr != nil {
 		return nil, cerr
 	}
@@ -176,6 +187,10 @@ func sandboxFor(timeout time.Duration, clock func() time.Time) *vm.Sandbox {
 func (p *Program) decideFast() {
 	if p.engine == EngineGoja {
 		p.reason = "engine goja selected"
+		return
+	}
+	if p.expr == nil {
+		p.reason = "statement bodies run on goja"
 		return
 	}
 	if len(p.deps)+len(p.members) > maxSignatureDeps {

@@ -20,11 +20,12 @@ const (
 	wrapClose = "\n)"
 )
 
-// parsed is one expression, parsed from its canonical text.
+// parsed is one expression, or one statement body, parsed from its canonical text.
 type parsed struct {
-	text string         // the canonical expression text (src without a trailing `;`)
-	expr ast.Expression // the expression's AST
-	base int            // file.Idx of text[0] in the parsed file
+	text string              // the canonical text (src without a trailing `;` after an expression)
+	expr ast.Expression      // the expression's AST; nil for a statement body
+	body *ast.BlockStatement // the statement body's AST (see body.go); nil for an expression
+	base int                 // file.Idx of text[0] in the parsed file
 }
 
 // offset converts a goja file index of the parsed file into a byte offset of text.
@@ -52,6 +53,9 @@ func parse(src string) (*parsed, *Error) {
 		return nil, newError(src, -1, "", "not a single expression")
 	}
 	wrappedErr := err
+	if p, berr, ok := parseBody(src, wrappedErr); ok {
+		return p, berr
+	}
 	// A trailing semicolon (`press + 1;`) is tolerated: the unwrapped text must then be
 	// exactly one expression statement, whose expression becomes the canonical text.
 	prog, err = parser.ParseFile(nil, "", src, 0, parser.WithDisableSourceMaps)
@@ -62,11 +66,11 @@ func parse(src string) (*parsed, *Error) {
 		if len(prog.Body) == 0 {
 			return nil, newError(src, -1, "", "no expression (only comments or whitespace)")
 		}
-		return nil, newError(src, statementOffset(prog.Body[1]), "a mapping is one expression; combine values with operators or a conditional `c ? a : b`", "multiple statements are not allowed")
+		return nil, newError(src, statementOffset(prog.Body[1]), bodyHint, "multiple statements are not allowed")
 	}
 	stmt, ok := prog.Body[0].(*ast.ExpressionStatement)
 	if !ok {
-		return nil, newError(src, statementOffset(prog.Body[0]), "a mapping is one expression: use `c ? a : b` instead of if, and no var/let/const", "statements are not allowed")
+		return nil, newError(src, statementOffset(prog.Body[0]), bodyHint, "statements are not allowed")
 	}
 	from, to := int(stmt.Expression.Idx0())-1, int(stmt.Expression.Idx1())-1
 	if from < 0 || to > len(src) || from >= to {
