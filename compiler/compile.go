@@ -73,7 +73,7 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	if a.topThis {
 		return nil, newError(p.text, a.thisAt, "use the aliases directly", "`this` is not available in mappings")
 	}
-	deps, err := resolve(p.text, a.refs, aliases)
+	deps, err := resolve(p.text, a.refs, aliases, o.names)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +98,7 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 		script:  vm.NewScript(script),
 		sandbox: sandboxFor(o.timeout, o.clock),
 	}
+	prog.impure = a.impure
 	switch {
 	case len(deps) > 0:
 		prog.kind = Dynamic
@@ -129,12 +130,15 @@ func memberSlots(chains []memberChain, deps []string) []member {
 	return out
 }
 
-// resolve checks every free reference and returns the aliases referenced, in order of
-// first occurrence.
-func resolve(src string, refs []reference, aliases []string) ([]string, error) {
-	isAlias := make(map[string]bool, len(aliases))
+// resolve checks every free reference and returns the aliases and other names
+// referenced, in order of first occurrence.
+func resolve(src string, refs []reference, aliases, names []string) ([]string, error) {
+	isAlias := make(map[string]bool, len(aliases)+len(names))
 	for _, a := range aliases {
 		isAlias[a] = true
+	}
+	for _, n := range names {
+		isAlias[n] = true
 	}
 	var deps []string
 	seen := map[string]bool{}
