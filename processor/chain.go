@@ -320,9 +320,12 @@ func (p *Processor) runPlan(src *source, v compiler.Value, ts int64, sc *scratch
 				vals[f.pos] = sc.fresh[f.slot]
 			}
 		}
-		if r, ok := p.emitMapping(m, vals, out); ok && m.slot >= 0 && m.head == nil {
-			p.state.Store(m.slot, r, ts)
-			sc.fresh[m.slot], sc.fired[m.slot] = r, true
+		emitted := out.n
+		p.emitMapping(m, vals, out)
+		if out.n > emitted && m.slot >= 0 && m.head == nil {
+			p.state.Store(m.slot, out.last, ts)
+			sc.fresh[m.slot], sc.fired[m.slot] = out.last, true
+			out.last = compiler.Value{}
 		}
 	}
 	clear(sc.fired)

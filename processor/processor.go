@@ -418,17 +418,17 @@ type outputBuilder struct {
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
 	emit   outputSink
-	n      int // outputs emitted
+	n      int            // outputs emitted
+	last   compiler.Value // the value of the last output of a mapping that others read
 }
 
 // emitMapping evaluates m (unless its value is precomputed), appends its payload to
 // out.buf and emits it, unless the evaluation failed (out.buf is then unchanged). The
-// payloads of consecutive outputs are thus contiguous in out.buf. It returns the value
-// emitted, and whether there was one.
-func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBuilder) (compiler.Value, bool) {
+// payloads of consecutive outputs are thus contiguous in out.buf. The value of a
+// mapping that others read is kept in out.last.
+func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBuilder) {
 	from := len(out.buf)
 	var buf []byte
-	v := m.value
 	if m.head != nil {
 		buf = append(out.buf, m.head...)
 	} else {
@@ -437,9 +437,7 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		if m.timed {
 			start = monotonic()
 		}
-		var fallback bool
-		var err error
-		v, fallback, err = m.prog.EvalValues(vals)
+		v, fallback, err := m.prog.EvalValues(vals)
 		if m.timed {
 			took = monotonic() - start
 		}
@@ -452,14 +450,16 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		}
 		if err != nil {
 			out.buf = buf[:from] // keeps the capacity grown
-			return v, false
+			return
+		}
+		if m.slot >= 0 {
+			out.last = v
 		}
 	}
 	buf = append(buf, out.suffix...)
 	out.buf = buf
 	out.n++
 	out.emit.emit(m, buf[from:len(buf):len(buf)])
-	return v, true
 }
 
 // handles reports whether topic is a configured source.
