@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -133,7 +134,14 @@ func writeBlockText(w io.Writer, b *blockReport) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  PATH\tOUTPUT TOPIC\tKIND\tDEPENDENCIES\tENGINE")
 		for _, m := range b.Mappings {
-			deps := strings.Join(m.Deps, ", ")
+			names := make([]string, len(m.Deps))
+			for i, d := range m.Deps {
+				names[i] = d
+				if slices.Contains(m.Reads, d) {
+					names[i] += " (mapping)"
+				}
+			}
+			deps := strings.Join(names, ", ")
 			if deps == "" {
 				deps = "-"
 			}
