@@ -67,7 +67,7 @@ type mappingReport struct {
 	Expression string   `json:"expression"`
 	Kind       string   `json:"kind"` // static, impure static, dynamic or invalid
 	Deps       []string `json:"dependencies"`
-	Reads      []string `json:"reads_mappings,omitempty"` // the dependencies that are other mappings
+	Reads      []string `json:"reads_mappings,omitempty"`  // the dependencies that are other mappings
 	Engine     string   `json:"engine,omitempty"`          // expr or goja; empty when invalid
 	Fallback   string   `json:"fallback_reason,omitempty"` // why goja, when Engine is goja
 	Notes      []string `json:"notes,omitempty"`
