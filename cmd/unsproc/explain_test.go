@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,6 +69,10 @@ func TestExplainExamples(t *testing.T) {
 				assert.Contains(t, []string{engineExpr, engineGoja}, m.Engine)
 				assert.Equal(t, m.Engine == engineGoja, m.Fallback != "", m.Path)
 				for _, d := range m.Deps {
+					if slices.Contains(m.Reads, d) {
+						assert.NotNil(t, findRow(b, d), "%s reads a mapping of the same processor", m.Path)
+						continue
+					}
 					assert.Contains(t, sources, d, m.Path)
 				}
 			}
