@@ -32,13 +32,14 @@ const bodyCorpusFile = "bodies.json"
 const minBodyCases = 1500
 
 // bodyVars bind the aliases every generated body may use: numbers a and b, a string s,
-// a boolean f, an object o with one key (input objects with several keys iterate in
-// random order) and an array r.
+// a boolean f, an object o and an array r.
 var bodyVars = []map[string]any{
 	{"a": 2.0, "b": 4.0, "s": "x", "f": true, "o": map[string]any{"k": 3.0}, "r": []any{1.0, 2.0, 3.0}},
 	{"a": math.Copysign(0, -1), "b": 0.0, "s": "", "f": false, "o": map[string]any{"k": -1.0}, "r": []any{}},
 	{"a": 1e21, "b": -3.5, "s": "12", "f": true, "o": map[string]any{"k": "v"}, "r": []any{"a", nil}},
 	{"a": -12.5, "b": 7.0, "s": "😀 ß", "f": false, "o": map[string]any{"k": nil}, "r": []any{0.1, 0.2}},
+	// an object and an array element that cannot be converted to a primitive
+	{"a": 3.0, "b": -0.5, "s": "3", "f": true, "o": map[string]any{"toString": 1.0, "valueOf": 2.0}, "r": []any{map[string]any{"toString": 1.0}}},
 }
 
 // bodyLayouts join the statements of a straight-line body: with semicolons on one line,
@@ -53,50 +54,60 @@ var bodyLayouts = []struct{ name, sep, end string }{
 }
 
 // straightLine are bodies of declarations and a final return; {kw} is the declaration
-// keyword (var, let, const) and the statements are joined by each layout.
-var straightLine = [][]string{
-	{"{kw} x = a", "{kw} y = b", "return x + y"},
-	{"{kw} x = a * 2, y = x + b", "return y / 2"},
-	{"{kw} produced = a", "{kw} planned = b", "return (produced / planned) * 100"},
-	{"{kw} t = s + '!'", "return t.length"},
+// keyword (var, let, const) and the statements are joined by each layout. Those of
+// straightLineFast are in the fast-path subset (initializers that cannot throw); those
+// of straightLineGoja read properties or call methods in initializers, or build
+// containers, and run on goja.
+var straightLineGoja = [][]string{
 	{"{kw} k = o.k", "return k"},
 	{"{kw} n = r.length", "return n > 1 ? 'many' : n"},
 	{"{kw} x = a", "return { x, y: b }"},
 	{"{kw} x = [a, b]", "return x"},
+	{"{kw} [p, q] = r", "return p"},
+	{"{kw} { k } = o", "return k"},
+	{"{kw} x = s", "{kw} y = x.toUpperCase()", "return y + x.length"},
+	{"{kw} x = o + 1", "{kw} y = r * 2", "return a"},
+}
+
+var straightLineFast = [][]string{
+	{"{kw} x = a", "{kw} y = b", "return x + y"},
+	{"{kw} x = a * 2, y = x + b", "return y / 2"},
+	{"{kw} produced = a", "{kw} planned = b", "return (produced / planned) * 100"},
+	{"{kw} t = s + '!'", "return t.length"},
 	{"{kw} m = Math.max(a, b)", "return m - Math.min(a, b)"},
 	{"{kw} x = f ? a : b", "return x"},
 	{"{kw} msg = `v=${a}/${s}`", "return msg"},
 	{"{kw} x = 1", "{kw} y = 2", "return x / y"},
 	{"{kw} x = a", "{kw} y = x", "{kw} z = y", "return z * z"},
-	{"{kw} [p, q] = r", "return p"},
-	{"{kw} { k } = o", "return k"},
 	{"{kw} x = a", "return typeof x"},
 	{"{kw} x = a > 100", "return x ? 'HIGH' : 'NORMAL'"},
-	{"{kw} x = s", "{kw} y = x.toUpperCase()", "return y + x.length"},
 }
 
-// bodyGroup is one hand-written family of bodies; each is also generated with CRLF line ends.
+// bodyGroup is one hand-written family of bodies; each is also generated with CRLF line
+// ends. The fast ones are straight-line bodies in the fast-path subset; the others run on
+// goja by design.
 type bodyGroup struct {
 	name, notes string
-	bodies      []string
+	fast, goja  []string
 }
 
 var bodyGroups = []bodyGroup{
 	{"if and else", "branches that return, else-if chains, a fall-through to the final return, a bare return", []string{
 		"if (a > b) return 'gt';\nelse if (a < b) return 'lt';\nreturn 'eq';",
 		"if (f) {\n  return a;\n} else {\n  return b;\n}",
-		"if (s.length) { var x = s; } else { var x = 'empty'; }\nreturn x;",
 		"if (a > 0) return 1;\nif (a < 0) return -1;\nreturn a;",
+		"const lim = 100;\nif (a > lim) {\n  return 'HIGH';\n}\nreturn 'NORMAL';",
+		"if (f) {\n  if (a > 0) return 'a';\n  return 'b';\n}\nreturn 'c';",
+	}, []string{
+		"if (s.length) { var x = s; } else { var x = 'empty'; }\nreturn x;",
 		"let m = 0;\nif (a > b) { m = a; } else { m = b; }\nreturn m;",
 		"if (f) return;\nreturn a;",
 		"if (o.k === null) return null;\nreturn o.k;",
-		"const lim = 100;\nif (a > lim) {\n  return 'HIGH';\n}\nreturn 'NORMAL';",
-		"if (f) {\n  if (a > 0) return 'a';\n  return 'b';\n}\nreturn 'c';",
 		"if (r.length === 0) return 'none'; else return r[0];",
 		"if (typeof o.k === 'number') { return o.k * 2 } return String(o.k)",
 		"var x;\nif (f) x = a; else x = b;\nreturn x;",
 	}},
-	{"temporal dead zone and hoisting", "let, const and class before their declaration throw; var and function declarations are hoisted", []string{
+	{"temporal dead zone and hoisting", "let, const and class before their declaration throw; var and function declarations are hoisted", nil, []string{
 		"return x;\nlet x = 1;",
 		"let y = x;\nlet x = 1;\nreturn y;",
 		"return typeof x;\nlet x = 1;",
@@ -118,6 +129,7 @@ var bodyGroups = []bodyGroup{
 		"var a = 5;\nreturn a + b;",
 		"let a = 5;\nreturn a + b;",
 		"const b = 2;\nreturn a * b;",
+	}, []string{
 		"function s() { return 1 }\nreturn s() + a;",
 		"try { throw a } catch (b) { return b * 2 }",
 		"try { throw { k: a } } catch ({ k }) { return k }",
@@ -137,7 +149,7 @@ var bodyGroups = []bodyGroup{
 		"var o = { k: 'own' };\nreturn o.k + r.length;",
 		"return [1, 2].map(function r(x) { return x + a }).concat(r);",
 	}},
-	{"nested functions and closures", "function declarations, arrows, recursion, closures over declarations and loop variables, generators, getters, classes", []string{
+	{"nested functions and closures", "function declarations, arrows, recursion, closures over declarations and loop variables, generators, getters, classes", nil, []string{
 		"function sq(x) { return x * x }\nreturn sq(a) + sq(b);",
 		"const add = (x) => (y) => x + y;\nreturn add(a)(b);",
 		"function fact(n) { return n <= 1 ? 1 : n * fact(n - 1) }\nreturn fact(5) + a;",
@@ -156,7 +168,7 @@ var bodyGroups = []bodyGroup{
 		"const f2 = function named() { return typeof named };\nreturn f2();",
 		"var make = function () { return function () { return s + s } };\nreturn make()();",
 	}},
-	{"loops", "for, while, do-while, for-of, for-in over literals, break, continue and labels", []string{
+	{"loops", "for, while, do-while, for-of, for-in over literals, break, continue and labels", nil, []string{
 		"let sum = 0;\nfor (let i = 0; i < 5; i++) { sum += i * a; }\nreturn sum;",
 		"let n = 0;\nwhile (n < 10) n += 3;\nreturn n + b;",
 		"let n = 0;\ndo { n++ } while (n < 3);\nreturn n;",
@@ -171,7 +183,7 @@ var bodyGroups = []bodyGroup{
 		"for (var i = 0; i < r.length; i++) { if (r[i] === null) return i; }\nreturn -1;",
 		"for (const v of r) return v;",
 	}},
-	{"try, catch, finally and throw", "caught and uncaught exceptions, finally overriding a return, optional catch binding", []string{
+	{"try, catch, finally and throw", "caught and uncaught exceptions, finally overriding a return, optional catch binding", nil, []string{
 		"try { return o.k.toFixed(1); } catch (e) { return e.name; }",
 		"try { throw new Error('boom ' + a); } catch (e) { return e.message; }",
 		"try { return a; } finally { b; }",
@@ -188,7 +200,7 @@ var bodyGroups = []bodyGroup{
 		"try { return r[5].x } catch (e) { return String(e).slice(0, 9) }",
 		"if (f) throw { code: a };\nreturn 'no throw';",
 	}},
-	{"switch", "cases that return, fall-through, default in the middle, blocks with their own declarations", []string{
+	{"switch", "cases that return, fall-through, default in the middle, blocks with their own declarations", nil, []string{
 		"switch (typeof a) {\n  case 'number': return 'num';\n  case 'string': return 'str';\n  default: return 'other';\n}",
 		"switch (true) {\n  case a > b: return 'gt';\n  case a < b: return 'lt';\n}\nreturn 'eq';",
 		"let n = 0;\nswitch (r.length) {\n  case 3: n++;\n  case 2: n++;\n  case 1: n++; break;\n  default: n = -1;\n}\nreturn n;",
@@ -203,49 +215,51 @@ var bodyGroups = []bodyGroup{
 		"return a; // trailing comment",
 		"var x = a; /* return b; */ return x;",
 		"return /* inline */ a + b;",
+		"return a // c",
+		"return (\n  a + b\n)",
+		"var x = a\nreturn x",
+		"return`${a}`",
+	}, []string{
 		"return // comment\na;",
 		"return /* multi\nline */ a;",
 		"/** doc */\nfunction d() { return a }\nreturn d();",
-		"return a // c",
 		"return\na",
 		"return\n(a + b)",
-		"return (\n  a + b\n)",
-		"var x = a\nreturn x",
 		"var x = b\n[1, 2].length\nreturn x",
 		"var y = a\n(function () {})\nreturn y",
 		"let i = a\ni++\nreturn i",
-		"return`${a}`",
 	}},
 	{"return values", "every kind of result: none, undefined, null, NaN, infinities, functions, containers, sequences", []string{
-		"return;",
-		"return",
-		"return undefined;",
 		"return null;",
 		"return NaN;",
 		"return a / 0;",
-		"return function () {};",
-		"return () => a;",
-		"return { a: a };",
-		"return { a }",
-		"return [ ];",
 		"return '';",
 		"return -0;",
 		"return 0 * -1;",
-		"return a, b;",
 		";;; return a;;;",
 		"return a;\n",
 		"\n\n  return a  \n\n",
 		"return (a);",
 		"return(a)",
+		"return 'a' + `b${a}`;",
+		"return typeof undeclaredName;",
+	}, []string{
+		"return;",
+		"return",
+		"return undefined;",
+		"return function () {};",
+		"return () => a;",
+		"return { a: a };",
+		"return { a }",
+		"return [ ];",
+		"return a, b;",
 		"return[a]",
 		"return{a}",
-		"return 'a' + `b${a}`;",
 		"return r;",
 		"return o;",
 		"return { nested: { list: [a, s, f] } };",
 		"return new Date(0).toISOString();",
 		"return JSON.stringify({ a, s });",
-		"return typeof undeclaredName;",
 	}},
 }
 
@@ -254,32 +268,53 @@ func bodyCorpus() []parityGroup {
 	var groups []parityGroup
 	for _, kw := range []string{"var", "let", "const"} {
 		for _, l := range bodyLayouts {
-			g := parityGroup{
-				Name:     fmt.Sprintf("straight-line body, %s, %s", kw, l.name),
-				Notes:    "declarations assigned once and a final return",
-				Fallback: true,
-				Vars:     bodyVars,
+			for _, set := range []struct {
+				fast   bool
+				bodies [][]string
+			}{{true, straightLineFast}, {false, straightLineGoja}} {
+				g := parityGroup{
+					Name:     fmt.Sprintf("straight-line body, %s, %s", kw, l.name),
+					Notes:    "declarations assigned once and a final return",
+					Fallback: !set.fast,
+					Vars:     bodyVars,
+				}
+				if !set.fast {
+					g.Name += ", on goja"
+					g.Notes += "; initializers that read properties, call methods or build containers"
+				}
+				for _, stmts := range set.bodies {
+					body := strings.Join(stmts, l.sep) + l.end
+					g.Exprs = append(g.Exprs, strings.ReplaceAll(body, "{kw}", kw))
+				}
+				groups = append(groups, g)
 			}
-			for _, stmts := range straightLine {
-				body := strings.Join(stmts, l.sep) + l.end
-				g.Exprs = append(g.Exprs, strings.ReplaceAll(body, "{kw}", kw))
-			}
-			groups = append(groups, g)
 		}
 	}
 	for _, bg := range bodyGroups {
 		for _, crlf := range []bool{false, true} {
-			g := parityGroup{Name: bg.name, Notes: bg.notes, Fallback: true, Vars: bodyVars}
-			for _, b := range bg.bodies {
-				if crlf {
-					b = strings.ReplaceAll(b, "\n", "\r\n")
+			for _, fast := range []bool{true, false} {
+				bodies := bg.goja
+				if fast {
+					bodies = bg.fast
 				}
-				g.Exprs = append(g.Exprs, b)
+				if len(bodies) == 0 {
+					continue
+				}
+				g := parityGroup{Name: bg.name, Notes: bg.notes, Fallback: !fast, Vars: bodyVars}
+				if fast {
+					g.Name += ", straight-line"
+				}
+				if crlf {
+					g.Name += ", CRLF"
+				}
+				for _, b := range bodies {
+					if crlf {
+						b = strings.ReplaceAll(b, "\n", "\r\n")
+					}
+					g.Exprs = append(g.Exprs, b)
+				}
+				groups = append(groups, g)
 			}
-			if crlf {
-				g.Name += ", CRLF"
-			}
-			groups = append(groups, g)
 		}
 	}
 	return groups

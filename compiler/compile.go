@@ -99,6 +99,10 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 		sandbox: sandboxFor(o.timeout, o.clock),
 	}
 	prog.impure = a.impure
+	if p.body != nil {
+		prog.members = nil
+		prog.setLowered(p)
+	}
 	switch {
 	case len(deps) > 0:
 		prog.kind = Dynamic
@@ -194,7 +198,7 @@ func (p *Program) decideFast() {
 		return
 	}
 	if p.expr == nil {
-		p.reason = "statement bodies run on goja"
+		p.reason = "statement body outside the fast-path subset (declarations assigned once from initializers that cannot throw, if/else, a return with a value on every path)"
 		return
 	}
 	if len(p.deps)+len(p.members) > maxSignatureDeps {
