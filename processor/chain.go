@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/state"
 )
 
 // Mappings that read other mappings.
@@ -228,7 +229,7 @@ type freshInput struct{ pos, slot int }
 // evaluate in dependency order: every static, then the dynamic mappings that read one
 // of the aliases and those that read them, transitively. It also returns the state
 // slots the message may update (the aliases and the dynamic mappings' value slots).
-func (p *Processor) buildPlan(layout stateLayout, slots []int) ([]step, []int) {
+func (p *Processor) buildPlan(layout *state.Layout, slots []int) ([]step, []int) {
 	in := make([]bool, len(p.mappings))
 	for i := range p.mappings[:p.statics] {
 		in[i] = true
@@ -281,11 +282,6 @@ func (p *Processor) buildPlan(layout stateLayout, slots []int) ([]step, []int) {
 		}
 	}
 	return plan, stateSlots
-}
-
-// stateLayout is the part of state.Layout buildPlan uses.
-type stateLayout interface {
-	Dependents(slot int) []int
 }
 
 // runPlan evaluates a chained source's plan for one message whose value is v: each
