@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -399,4 +400,55 @@ func TestBodiesMatchPlainGoja(t *testing.T) {
 	t.Logf("%d bodies evaluated to values, %d threw", values, throws)
 	assert.Positive(t, values)
 	assert.Positive(t, throws)
+}
+
+// straightLineTemplates are straight-line bodies whose %s take random shape expressions:
+// declarations reading earlier ones, branches, and returns, for TestRandomStraightLineBodies.
+var straightLineTemplates = []string{
+	"var v0 = %s;\nreturn v0;",
+	"let v0 = %s;\nlet v1 = (v0) + (%s);\nif (%s) return v1;\nreturn v0;",
+	"const v0 = %s, v1 = v0 * (%s);\nif (v0 > v1) { return %s; } else if (v1) { return v1; }\nreturn `${v0}|${v1}`;",
+	"var x = %s;\nvar y = (x) - (%s);\nreturn (%s) ? x : y;",
+	"let v0 = %s;\nif (%s) {\n  if (v0) return 'a';\n  return v0;\n}\nreturn typeof v0;",
+}
+
+// TestRandomStraightLineBodies compares the fast path with goja on random straight-line
+// bodies (a fixed seed, so failures repeat), with scalar, null, object and array inputs,
+// and requires that the fast path did run for a share of them.
+func TestRandomStraightLineBodies(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const bodies = 600
+	fast, evals := 0, 0
+	for i := range bodies {
+		tmpl := straightLineTemplates[i%len(straightLineTemplates)]
+		args := make([]any, strings.Count(tmpl, "%s"))
+		for j := range args {
+			shape := make([]byte, 1+rng.IntN(8))
+			for k := range shape {
+				shape[k] = byte(rng.IntN(256))
+			}
+			args[j] = shapeExpr(string(shape))
+		}
+		src := fmt.Sprintf(tmpl, args...)
+		if nondeterministic(src) {
+			continue
+		}
+		auto, ref, autoErr, refErr := compileBoth(src, fuzzAliases)
+		require.Empty(t, diffCompile(autoErr, refErr), src)
+		if refErr != nil {
+			continue
+		}
+		require.Empty(t, diffPrograms(auto, ref), src)
+		x, y := rng.NormFloat64()*100, float64(rng.IntN(5))-2
+		for _, vars := range fuzzBindings(x, y, []string{"", "12", "x"}[rng.IntN(3)], rng.IntN(2) == 0) {
+			d, fallback := compareEngines(auto, ref, vars)
+			require.Empty(t, d, "%q with %s", src, render(vars))
+			evals++
+			if auto.Fast() && !fallback {
+				fast++
+			}
+		}
+	}
+	t.Logf("%d evaluations, %d on the fast path", evals, fast)
+	assert.Greater(t, fast, evals/10, "the lowering was barely exercised")
 }
