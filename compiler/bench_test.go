@@ -79,3 +79,42 @@ func BenchmarkEvalValues(b *testing.B) {
 		})
 	}
 }
+
+// benchBodies are straight-line statement bodies next to the same computation written
+// as one expression: on the fast path a body should cost about what its expression does.
+var benchBodies = []struct{ name, body, expr string }{
+	{"efficiency", "var produced = press;\nvar planned = tF;\nreturn (produced / planned) * 100;", "(press / tF) * 100"},
+	{"branches", "const c = (tF - 32) * 5 / 9;\nif (c > 30) return 'hot';\nif (c < 10) return 'cold';\nreturn 'ok';",
+		"(tF - 32) * 5 / 9 > 30 ? 'hot' : (tF - 32) * 5 / 9 < 10 ? 'cold' : 'ok'"},
+}
+
+// BenchmarkBody compares each straight-line body with its expression on EvalValues.
+func BenchmarkBody(b *testing.B) {
+	vars := benchVars()
+	for _, c := range benchBodies {
+		for _, form := range []struct{ name, src string }{{"body", c.body}, {"expr", c.expr}} {
+			b.Run(c.name+"/"+form.name, func(b *testing.B) {
+				p, err := compiler.Compile(form.src, []string{"press", "tF"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !p.Fast() {
+					b.Fatalf("not on the fast path: %s", p.FallbackReason())
+				}
+				slots := make([][]compiler.Value, benchRing)
+				for i, v := range vars {
+					for _, d := range p.Deps() {
+						slots[i] = append(slots[i], vm.FromAny(v[d]))
+					}
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, _, err := p.EvalValues(slots[i%benchRing]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -41,20 +41,23 @@ func (k Kind) String() string {
 // tried when deciding Fast; above it only uniform combinations are tried.
 const maxProbeDeps = 4
 
-// Compile parses one JavaScript expression and prepares it for evaluation. aliases are
-// the variable names the expression may reference. One expression followed by a
-// semicolon is accepted. Compile returns an *Error, with the place when it is known and
-// often a hint, for exactly these:
+// Compile parses one JavaScript source and prepares it for evaluation: one expression
+// (one followed by a semicolon is accepted), or a statement body, statements with a
+// `return` of their own evaluated as the body of a function called without arguments.
+// aliases are the variable names the source may reference. Compile returns an *Error,
+// with the place when it is known and often a hint, for exactly these:
 //   - a source that is empty or white space only, one made only of comments, or one
 //     longer than MaxSourceLen bytes;
 //   - a syntax error;
-//   - a statement (if, var, while, …) or several statements;
+//   - statements without a `return` of their own (if, var, while, … or several
+//     expression statements);
 //   - more than MaxNodes syntax-tree nodes;
 //   - a BigInt literal anywhere, function bodies included;
 //   - `this` or new.target outside an ordinary function (arrow functions do not
 //     count);
-//   - a reference to a name that is neither an alias nor an available global, except as
-//     the direct operand of typeof (`typeof undeclared` is allowed);
+//   - a reference to a name that is neither an alias, a name given WithNames, nor an
+//     available global, except as the direct operand of typeof (`typeof undeclared` is
+//     allowed);
 //   - a reference to a blocked name such as eval, Function, require or process, typeof
 //     included;
 //   - an expression that is, parentheses aside, a function, arrow function or class
@@ -75,7 +78,12 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	if perr != nil {
 		return nil, perr
 	}
-	a := analyse(p.expr, p.offset)
+	var a *analysis
+	if p.body != nil {
+		a = analyseBody(p.body, p.offset)
+	} else {
+		a = analyse(p.expr, p.offset)
+	}
 	if a.tooLarge {
 		return nil, newError(p.text, -1, "split the computation over several mappings", "expression has more than %d syntax nodes", MaxNodes)
 	}
@@ -88,7 +96,7 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	if a.topNewTarget {
 		return nil, newError(p.text, a.newTargetAt, "", "new.target is only available inside a function")
 	}
-	deps, err := resolve(p.text, a.refs, aliases)
+	deps, err := resolve(p.text, a.refs, aliases, o.names)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +104,11 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 	case *ast.FunctionLiteral, *ast.ArrowFunctionLiteral, *ast.ClassLiteral:
 		return nil, newError(p.text, 0, "call the function to get a value, e.g. (x => x * 2)(press)", "the expression evaluates to a function, which cannot be emitted")
 	}
-	script, cerr := compileFallback(p, deps)
+	compileScript := compileFallback
+	if p.body != nil {
+		compileScript = compileBodyFallback
+	}
+	script, cerr := compileScript(p, deps)
 	if cerr != nil {
 		return nil, cerr
 	}
@@ -108,6 +120,11 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 		expr:    p.expr,
 		script:  vm.NewScript(script),
 		sandbox: sandboxFor(o.timeout, o.clock),
+	}
+	prog.impure = a.impure
+	if p.body != nil {
+		prog.members = nil
+		prog.setLowered(p)
 	}
 	switch {
 	case len(deps) > 0:
@@ -140,12 +157,15 @@ func memberSlots(chains []memberChain, deps []string) []member {
 	return out
 }
 
-// resolve checks every free reference and returns the aliases referenced, in order of
-// first occurrence.
-func resolve(src string, refs []reference, aliases []string) ([]string, error) {
-	isAlias := make(map[string]bool, len(aliases))
+// resolve checks every free reference and returns the aliases and other names
+// referenced, in order of first occurrence.
+func resolve(src string, refs []reference, aliases, names []string) ([]string, error) {
+	isAlias := make(map[string]bool, len(aliases)+len(names))
 	for _, a := range aliases {
 		isAlias[a] = true
+	}
+	for _, n := range names {
+		isAlias[n] = true
 	}
 	var deps []string
 	seen := map[string]bool{}
@@ -198,6 +218,10 @@ func sandboxFor(timeout time.Duration, clock func() time.Time) *vm.Sandbox {
 func (p *Program) decideFast() {
 	if p.engine == EngineGoja {
 		p.reason = "engine goja selected"
+		return
+	}
+	if p.expr == nil {
+		p.reason = "statement body outside the fast-path subset (declarations assigned once from initializers that cannot throw, if/else, a return with a value on every path)"
 		return
 	}
 	if len(p.deps)+len(p.members) > maxSignatureDeps {

@@ -142,12 +142,49 @@ func (r *shapeReader) expr(depth int) string {
 	return fmt.Sprintf(p.format, args...)
 }
 
-// fuzzSource turns a fuzz input into an expression: "#" followed by raw JavaScript, or a shape.
+// fuzzSource turns a fuzz input into a source: "#" followed by raw JavaScript, "{"
+// followed by a body shape, or a shape.
 func fuzzSource(shape string) string {
 	if raw, ok := strings.CutPrefix(shape, "#"); ok {
 		return raw
 	}
+	if body, ok := strings.CutPrefix(shape, "{"); ok {
+		return shapeBody(body)
+	}
 	return shapeExpr(shape)
+}
+
+// bodyTemplates are the statement bodies a body shape selects by its first byte; each
+// %s takes the next expression of the shape. They cover declarations (one shadowing an
+// alias), branches, try, loops, switch, automatic semicolon insertion and CRLF.
+var bodyTemplates = []string{
+	"var v = %s;\nreturn v;",
+	"let v = %s, w = %s;\nreturn v + w;",
+	"const v = %s;\nif (v) return %s;\nreturn %s;",
+	"if (%s) {\n  return %s;\n} else {\n  return %s;\n}",
+	"var v = %s;\ntry { return %s; } catch (e) { return v; }",
+	"let v = %s;\nfor (let i = 0; i < 3; i++) v = %s;\nreturn v;",
+	"switch (%s) { case %s: return 1; default: return %s; }",
+	"var x = %s;\nreturn x + %s;",
+	"return\n%s",
+	"// c\r\nconst v = %s;\r\nreturn v === undefined ? 'u' : %s; // end",
+	"function g(y) { return %s; }\nreturn g(%s);",
+	"return (%s);\nlet s = 1;",
+}
+
+// shapeBody builds the statement body a body shape describes: its first byte selects
+// one of bodyTemplates, the rest is read as shapes for the template's expressions.
+func shapeBody(shape string) string {
+	if shape == "" {
+		return "return x;"
+	}
+	tmpl := bodyTemplates[int(shape[0])%len(bodyTemplates)]
+	r := shapeReader{shape: shape[1:]}
+	args := make([]any, strings.Count(tmpl, "%s"))
+	for i := range args {
+		args[i] = r.expr(0)
+	}
+	return fmt.Sprintf(tmpl, args...)
 }
 
 // nondeterministic reports raw sources whose outcome may legitimately differ between two
@@ -264,6 +301,12 @@ func TestShapeExpr(t *testing.T) {
 		assert.Equal(t, c.want, shapeExpr(c.shape), "shape %q", c.shape)
 	}
 	assert.Equal(t, "1 +", fuzzSource("#1 +"))
+	assert.Equal(t, "var x = (x) + (y);\nreturn x + s;", fuzzSource("{\x07+xys"))
+	for b := 0; b < 256; b++ {
+		src := shapeBody(string(rune(b)) + "+xy*sb")
+		_, err := compiler.Compile(src, fuzzAliases)
+		assert.NoError(t, err, "body shape of byte %d: %s", b, src)
+	}
 	for b := 0; b < 256; b++ {
 		src := shapeExpr(strings.Repeat(string(rune(b)), 3))
 		_, err := compiler.Compile(src, fuzzAliases)

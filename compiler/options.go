@@ -28,6 +28,7 @@ type options struct {
 	engine  Engine
 	timeout time.Duration
 	clock   func() time.Time
+	names   []string
 }
 
 // WithEngine selects the engine (default EngineAuto).
@@ -39,3 +40,8 @@ func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout =
 // WithClock sets the time source of Date in the goja sandbox (default time.Now). Tests use
 // it to make Date.now() reproducible.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
+
+// WithNames adds names the source may reference besides the aliases (a processor's
+// other mappings): they become dependencies like aliases, but error hints list only the
+// aliases.
+func WithNames(names []string) Option { return func(o *options) { o.names = names } }

@@ -22,11 +22,12 @@ const (
 	wrapClose = "\n)"
 )
 
-// parsed is one expression, parsed from its canonical text.
+// parsed is one expression, or one statement body, parsed from its canonical text.
 type parsed struct {
-	text string         // the canonical expression text (src without a trailing `;`)
-	expr ast.Expression // the expression's AST
-	base int            // file.Idx of text[0] in the parsed file
+	text string              // the canonical text (src without a trailing `;` after an expression)
+	expr ast.Expression      // the expression's AST; nil for a statement body
+	body *ast.BlockStatement // the statement body's AST (see body.go); nil for an expression
+	base int                 // file.Idx of text[0] in the parsed file
 }
 
 // offset converts a goja file index of the parsed file into a byte offset of text.
@@ -53,6 +54,9 @@ func parse(src string) (*parsed, *Error) {
 		}
 		return p, nil
 	}
+	if p, berr, ok := parseBody(src, wrappedErr); ok {
+		return p, berr
+	}
 	// A trailing semicolon (`press + 1;`) is tolerated: the unwrapped text must then be
 	// exactly one expression statement, and the text before its semicolon becomes the
 	// canonical text.
@@ -64,11 +68,11 @@ func parse(src string) (*parsed, *Error) {
 		if len(prog.Body) == 0 {
 			return nil, newError(src, -1, "", "no expression (only comments or whitespace)")
 		}
-		return nil, newError(src, statementOffset(prog.Body[1]), "a mapping is one expression; combine values with operators or a conditional `c ? a : b`", "multiple statements are not allowed")
+		return nil, newError(src, statementOffset(prog.Body[1]), bodyHint, "multiple statements are not allowed")
 	}
 	stmt, ok := prog.Body[0].(*ast.ExpressionStatement)
 	if !ok {
-		return nil, newError(src, statementOffset(prog.Body[0]), "a mapping is one expression: use `c ? a : b` instead of if, and no var/let/const", "statements are not allowed")
+		return nil, newError(src, statementOffset(prog.Body[0]), bodyHint, "statements are not allowed")
 	}
 	end := semicolonAfter(src, endOffset(stmt.Expression, src))
 	if end < 0 {

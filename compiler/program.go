@@ -32,6 +32,7 @@ type Program struct {
 	deps    []string
 	members []member // property paths read from object and array inputs
 	kind    Kind
+	impure  bool // reads the clock or a random source
 	engine  Engine
 	fast    bool
 	reason  string
@@ -136,6 +137,10 @@ func (p *Program) Deps() []string { return p.deps }
 
 // Kind classifies the expression.
 func (p *Program) Kind() Kind { return p.kind }
+
+// Impure reports whether the source reads the clock or a random source (Date,
+// Math.random), whatever its dependencies: a Dynamic program may be impure too.
+func (p *Program) Impure() bool { return p.impure }
 
 // Fast reports whether the expression is in the fast-path subset: it then runs as expr
 // bytecode whenever its inputs have kinds the subset covers (numbers, strings, booleans

@@ -16,6 +16,9 @@
 //	})
 //	res := p.Process(topic, payload, func(o processor.Output) { send(o.Topic, o.Payload) })
 //
+// A mapping may read another mapping of the same processor by its top-level name; such
+// mappings are evaluated in dependency order within one input (see chain.go).
+//
 // Importing the package also registers the Benthos batch processor `stream_processor`
 // in the global environment; Register adds it to another environment.
 package processor

@@ -25,6 +25,17 @@ type Mapping struct {
 	// every result must match; nil without a data model (or for a pure static,
 	// checked once by New).
 	shape *datamodel.Shape
+	// kind is the program's kind, with the mappings it reads taken into account.
+	kind compiler.Kind
+	// reads names the mappings it reads, in order of first use.
+	reads []string
+	// value is a pure static's value, which the mappings reading it take.
+	value compiler.Value
+	// slot is the state slot of its latest emitted value when another mapping reads
+	// it, -1 otherwise.
+	slot int
+	// rank orders the mappings so that each comes after those it reads.
+	rank int
 }
 
 // Index is the mapping's position in Processor.Mappings: statics first, then dynamics,
@@ -39,3 +50,12 @@ func (m *Mapping) Topic() string { return m.topic }
 
 // Program is the compiled expression (source, kind, dependencies, engine).
 func (m *Mapping) Program() *compiler.Program { return m.prog }
+
+// Kind classifies the mapping: its program's kind, except that a mapping reading other
+// mappings is dynamic when one of them is, and otherwise static (impure when one of
+// them is impure).
+func (m *Mapping) Kind() compiler.Kind { return m.kind }
+
+// Reads names the mappings of the same processor this mapping reads, in order of
+// first use.
+func (m *Mapping) Reads() []string { return m.reads }

@@ -75,7 +75,7 @@ func NewBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (serv
 	b := &batchProcessor{core: core, obs: obs, deadLetter: settings.deadLetter}
 	b.emitters.New = func() any { return newEmitter(core) }
 	if settings.stateCache != "" {
-		if b.cache, err = newStateCache(mgr, settings, core, cfg.Sources); err != nil {
+		if b.cache, err = newStateCache(mgr, settings, core); err != nil {
 			return nil, err
 		}
 	}
@@ -86,7 +86,7 @@ func NewBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (serv
 func logStart(log *service.Logger, core *Processor) {
 	var static, impure, dynamic, fallback int
 	for _, m := range core.Mappings() {
-		switch m.Program().Kind() {
+		switch m.Kind() {
 		case compiler.Static:
 			static++
 		case compiler.ImpureStatic:

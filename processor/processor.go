@@ -27,6 +27,11 @@ type Processor struct {
 	scratch    sync.Pool // *scratch
 	maxDeps    int       // the most inputs of one mapping
 	coverage   *ModelCoverage
+	// aliasSlots is the number of alias slots; the state slots after them hold the
+	// values of mappings that other mappings read, slotMappings[slot-aliasSlots]'s.
+	aliasSlots   int
+	slotMappings []int
+	sourceTopics map[string]string // alias → source topic
 }
 
 // source is what a message on one configured topic does: the slots it updates (every
@@ -34,6 +39,11 @@ type Processor struct {
 type source struct {
 	slots      []int
 	dependents []dependent
+	// plan, when some mapping reads another, replaces dependents and the statics: the
+	// mappings to evaluate, in dependency order (see chain.go). stateSlots are the
+	// slots a message may then update: slots and the values of the mappings in plan.
+	plan       []step
+	stateSlots []int
 }
 
 // dependent is a dynamic mapping that a source's messages fire.
@@ -50,6 +60,11 @@ type scratch struct {
 	suffix []byte           // `,"timestamp_ms":<ts>}` when the payload is not canonical
 	vals   []compiler.Value // input values of mappings with more than stackInputs
 	enc    encoder
+	// With mappings that read mappings: by state slot, the values emitted for the
+	// current message and whether there is one, and its outputs in dependency order.
+	fresh    []compiler.Value
+	fired    []bool
+	deferred deferredSink
 }
 
 // Output is one output message. Payload is {"value":<json>,"timestamp_ms":<int>} and
@@ -67,8 +82,9 @@ type Result struct {
 	Matched bool
 	// Outputs is how many outputs were emitted.
 	Outputs int
-	// Slots are the state slots the message updated (every alias naming its topic),
-	// when it was accepted; the caller must not modify the slice.
+	// Slots are the state slots the message may have updated (every alias naming its
+	// topic, and the values of mappings read by other mappings that its outputs may
+	// include), when it was accepted; the caller must not modify the slice.
 	Slots []int
 	// Err is the *PayloadError of a rejected payload; the state is then unchanged.
 	Err error
@@ -105,30 +121,52 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	statics, dynamics, aliases := c.statics, c.dynamics, c.aliases
 
 	p := &Processor{
-		mappings: append(statics, dynamics...),
-		statics:  len(statics),
-		observer: set.observer,
-		coverage: c.coverage,
+		mappings:     append(statics, dynamics...),
+		statics:      len(statics),
+		observer:     set.observer,
+		coverage:     c.coverage,
+		aliasSlots:   len(aliases),
+		sourceTopics: cfg.Sources,
 	}
 	deps := make([][]string, len(p.mappings))
 	maxDeps := 0
+	read := map[string]bool{}
 	for i, m := range p.mappings {
 		m.index = i
 		m.timed = p.observer != nil && !m.prog.Fast()
 		deps[i] = m.prog.Deps()
 		maxDeps = max(maxDeps, len(deps[i]))
+		for _, r := range m.reads {
+			read[r] = true
+		}
 	}
-	layout, err := state.NewLayout(aliases, deps)
-	if err != nil {
-		return nil, fmt.Errorf("building the state layout: %w", err) // the compiler only reports aliases as deps
-	}
+	slotNames := slices.Clone(aliases)
 	for i, m := range p.mappings {
-		m.depSlots = layout.DepSlots(i)
+		m.slot = -1
+		if read[m.path] {
+			m.slot = len(slotNames)
+			slotNames = append(slotNames, m.path)
+			p.slotMappings = append(p.slotMappings, i)
+		}
+	}
+	layout, err := state.NewLayout(slotNames, deps)
+	if err != nil {
+		return nil, fmt.Errorf("building the state layout: %w", err) // the compiler only reports aliases and mappings as deps
 	}
 	p.state = state.NewTable(layout)
-	sources := buildSources(layout, cfg.Sources)
+	for i, m := range p.mappings {
+		m.depSlots = layout.DepSlots(i)
+		if m.slot >= 0 && m.head != nil {
+			p.state.Store(m.slot, m.value, 0) // a pure static's value is known from construction
+		}
+	}
+	sources := buildSources(layout, cfg.Sources, len(aliases))
 	for _, src := range sources {
 		p.maxOutputs = max(p.maxOutputs, p.statics+len(src.dependents))
+		if len(p.slotMappings) > 0 {
+			src.plan, src.stateSlots = p.buildPlan(layout, src.slots)
+			p.maxOutputs = max(p.maxOutputs, len(src.plan))
+		}
 	}
 	p.sources = newTopicIndex(sources)
 	p.maxDeps = maxDeps
@@ -144,6 +182,13 @@ type Inspection struct {
 	Program *compiler.Program // the compiled expression; nil when Err is set
 	Err     error             // why the mapping is invalid (a *MappingError); nil otherwise
 	Shape   string            // the payload shape of its data model field; "" without one
+	// Kind is the mapping's kind (see Mapping.Kind); meaningful when Err is nil.
+	Kind compiler.Kind
+	// Reads names the mappings it reads (see Mapping.Reads).
+	Reads []string
+	// Aliased reports a top-level mapping whose name is also an alias: mappings that
+	// use the name read the alias, not this mapping.
+	Aliased bool
 }
 
 // Inspect compiles every mapping of cfg as New does and describes each, valid or not,
@@ -157,7 +202,8 @@ func Inspect(cfg Config, opts ...Option) ([]Inspection, []error) {
 	c := compileConfig(cfg, set)
 	out := make([]Inspection, 0, len(c.statics)+len(c.dynamics)+len(c.invalid))
 	for _, m := range append(c.statics, c.dynamics...) {
-		out = append(out, Inspection{Path: m.path, Topic: m.topic, Source: m.prog.Source(), Program: m.prog, Shape: c.shapes[m.path]})
+		out = append(out, Inspection{Path: m.path, Topic: m.topic, Source: m.prog.Source(), Program: m.prog,
+			Shape: c.shapes[m.path], Kind: m.kind, Reads: m.reads, Aliased: slices.Contains(c.aliased, m.path)})
 	}
 	return append(out, c.invalid...), c.problems
 }
@@ -193,6 +239,7 @@ type compiledConfig struct {
 	aliases           []string // every alias, sorted
 	coverage          *ModelCoverage
 	shapes            map[string]string // the shape name of each valid mapping's field
+	aliased           []string // top-level mapping names that are also aliases
 }
 
 // compileConfig checks cfg's fields and aliases and compiles every mapping.
@@ -218,19 +265,31 @@ func compileConfig(cfg Config, set settings) compiledConfig {
 	}
 	copts := append(cfg.compilerOptions(), set.compilerOpts...)
 	prefix := cfg.topicPrefix()
-	for _, l := range leaves {
-		m, err := compileMapping(l, valid, prefix, copts, model)
+	isAlias := make(map[string]bool, len(valid))
+	for _, a := range valid {
+		isAlias[a] = true
+	}
+	names := readableNames(leaves, isAlias)
+	c.aliased = names.aliased
+	copts = append(copts, compiler.WithNames(names.list()))
+	ms := make([]*Mapping, len(leaves))
+	errs := make([]error, len(leaves))
+	for i, l := range leaves {
+		ms[i], errs[i] = compileMapping(l, valid, prefix, copts, model)
+	}
+	link(leaves, ms, errs, names, isAlias)
+	for i, l := range leaves {
 		switch {
-		case err != nil:
-			merr := &MappingError{Path: l.path, Err: err}
+		case errs[i] != nil:
+			merr := &MappingError{Path: l.path, Err: errs[i]}
 			c.problems = append(c.problems, merr)
 			c.invalid = append(c.invalid, Inspection{Path: l.path, Topic: prefix + l.path, Source: l.src, Err: merr})
-		case m.prog.Kind() == compiler.Dynamic:
-			c.dynamics = append(c.dynamics, m)
+		case ms[i].kind == compiler.Dynamic:
+			c.dynamics = append(c.dynamics, ms[i])
 		default:
-			c.statics = append(c.statics, m)
+			c.statics = append(c.statics, ms[i])
 		}
-		if err == nil && model != nil {
+		if errs[i] == nil && model != nil {
 			field, _ := model.Field(l.path)
 			c.shapes[l.path] = field.Shape.Name
 		}
@@ -238,39 +297,23 @@ func compileConfig(cfg Config, set settings) compiledConfig {
 	return c
 }
 
-// compileMapping compiles one leaf; a pure static is evaluated now and must give an
-// emittable value (spec §14.4). With a data model, the leaf's path must be a field
-// whose shape the program's results can match (a pure static's value must match it).
+// compileMapping compiles one leaf (opts name the mappings it may read). Pure statics
+// are evaluated once linked (they may read other mappings), and must then give an
+// emittable value (docs/behaviour.md#validation). With a data model, the leaf's path
+// must be a field whose shape the program's results can match.
 func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compiler.Option, model *datamodel.Model) (*Mapping, error) {
 	prog, err := compiler.Compile(l.src, aliases, opts...)
 	if err != nil {
 		return nil, err
 	}
 	topic := topicPrefix + l.path
-	m := &Mapping{path: l.path, topic: topic, topicMeta: topic, prog: prog}
+	m := &Mapping{path: l.path, topic: topic, topicMeta: topic, prog: prog, kind: prog.Kind(), slot: -1}
 	if model != nil {
 		field, err := fieldFor(model, l.path, prog)
 		if err != nil {
 			return nil, err
 		}
 		m.shape = field.Shape
-	}
-	if prog.Kind() != compiler.Static {
-		return m, nil
-	}
-	v, _, err := prog.EvalValues(nil)
-	if err != nil {
-		return nil, fmt.Errorf("static expression %q fails: %w (hint: it references no source alias, so it is evaluated once at start-up; use an alias or fix the expression)", l.src, err)
-	}
-	var enc encoder
-	if m.head, err = enc.appendResult([]byte(valuePrefix), v); err != nil {
-		return nil, fmt.Errorf("static expression %q would never give an output: %w (hint: a mapping must evaluate to a string, number, boolean, object or array; text is quoted, e.g. '\"pump\"')", l.src, err)
-	}
-	if m.shape != nil {
-		if err := m.shape.Check(m.head[len(valuePrefix):]); err != nil {
-			return nil, fmt.Errorf("static expression %q does not fit its data model field: %w", l.src, err)
-		}
-		m.shape = nil // checked once: its value never changes
 	}
 	return m, nil
 }
@@ -280,9 +323,9 @@ const valuePrefix = `{"value":`
 
 // buildSources groups the aliases by topic and merges the dependents of aliases that
 // share one, so that each dependent fires once per message (spec §14.6).
-func buildSources(layout *state.Layout, topics map[string]string) map[string]*source {
+func buildSources(layout *state.Layout, topics map[string]string, aliasSlots int) map[string]*source {
 	sources := make(map[string]*source, len(topics))
-	for slot := range layout.Len() {
+	for slot := range aliasSlots {
 		topic := topics[layout.Alias(slot)]
 		s := sources[topic]
 		if s == nil {
@@ -325,6 +368,10 @@ func (p *Processor) newScratch() *scratch {
 	if p.maxDeps > stackInputs {
 		sc.vals = make([]compiler.Value, p.maxDeps)
 	}
+	if len(p.slotMappings) > 0 {
+		sc.fresh = make([]compiler.Value, p.state.Layout().Len())
+		sc.fired = make([]bool, p.state.Layout().Len())
+	}
 	return sc
 }
 
@@ -357,6 +404,14 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 		suffix = sc.suffix
 	}
 	out := outputBuilder{buf: sc.buf, suffix: suffix, enc: &sc.enc, emit: emit}
+	if src.plan != nil {
+		p.runPlan(src, v, ts, sc, &out)
+		sc.buf = out.buf
+		if pooled {
+			p.scratch.Put(sc)
+		}
+		return Result{Matched: true, Outputs: out.n, Slots: src.stateSlots}
+	}
 	for _, m := range p.mappings[:p.statics] {
 		p.emitMapping(m, nil, &out)
 	}
@@ -416,12 +471,14 @@ type outputBuilder struct {
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
 	emit   outputSink
-	n      int // outputs emitted
+	n      int            // outputs emitted
+	last   compiler.Value // the value of the last output of a mapping that others read
 }
 
 // emitMapping evaluates m (unless its value is precomputed), appends its payload to
 // out.buf and emits it, unless the evaluation failed (out.buf is then unchanged). The
-// payloads of consecutive outputs are thus contiguous in out.buf.
+// payloads of consecutive outputs are thus contiguous in out.buf. The value of a
+// mapping that others read is kept in out.last.
 func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBuilder) {
 	from := len(out.buf)
 	var buf []byte
@@ -450,6 +507,9 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		if err != nil {
 			out.buf = buf[:from] // keeps the capacity grown
 			return
+		}
+		if m.slot >= 0 {
+			out.last = v
 		}
 	}
 	buf = append(buf, out.suffix...)

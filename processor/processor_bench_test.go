@@ -12,7 +12,21 @@ func BenchmarkProcess(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	topics := []string{testPrefix + "._raw.press", testPrefix + "._raw.tempF", testPrefix + "._raw.run"}
+	benchmarkProcess(b, p, []string{testPrefix + "._raw.press", testPrefix + "._raw.tempF", testPrefix + "._raw.run"})
+}
+
+// BenchmarkProcessChained measures the core on UMH's documented mappings: one reads
+// another mapping, one is a statement body. Cycling over the two sources.
+func BenchmarkProcessChained(b *testing.B) {
+	p, err := New(umhDocsConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkProcess(b, p, []string{testPrefix + "._raw.produced", testPrefix + "._raw.planned"})
+}
+
+// benchmarkProcess feeds p one input per iteration, cycling over topics.
+func benchmarkProcess(b *testing.B, p *Processor, topics []string) {
 	payloads := make([][]byte, 64)
 	for i := range payloads {
 		payloads[i] = []byte(`{"value":` + strconv.Itoa(20+i) + `.5,"timestamp_ms":1700000000000}`)
@@ -25,7 +39,7 @@ func BenchmarkProcess(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		p.Process(topics[i%3], payloads[i%64], emit)
+		p.Process(topics[i%len(topics)], payloads[i%64], emit)
 		i++
 	}
 }

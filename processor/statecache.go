@@ -24,7 +24,8 @@ const stateWriteTimeout = 30 * time.Second
 
 // stateCache keeps a processor's state in a Benthos cache resource (state_cache), so
 // that it survives restarts. Every alias has one entry, key <prefix><alias>, value
-// {"topic": <source topic>, "value": <value>, "timestamp_ms": <int>}. The entries are
+// {"topic": <source topic>, "value": <value>, "timestamp_ms": <int>}; so has every
+// dynamic mapping that other mappings read, key <prefix><path>, with its output topic. The entries are
 // read back at construction. They are written either at the end of every batch that
 // updated their alias, before the batch is acknowledged (interval 0), or by a
 // background writer at most once per interval and at Close.
@@ -62,7 +63,7 @@ type dirtySlots struct {
 // newStateCache binds core's state to the cache resource labelled s.stateCache and
 // restores the state from it. A missing resource is a configuration error; an entry
 // that cannot be restored is logged and its alias starts empty.
-func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor, sources map[string]string) (*stateCache, error) {
+func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor) (*stateCache, error) {
 	if !mgr.HasCache(s.stateCache) {
 		return nil, fmt.Errorf("field %s: there is no cache resource labelled %q (declare it under cache_resources)", fieldStateCache, s.stateCache)
 	}
@@ -81,9 +82,11 @@ func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor, so
 		interval: s.stateInterval,
 	}
 	for slot := range layout.Len() {
-		alias := layout.Alias(slot)
-		topic := sources[alias]
-		c.keys[slot] = s.stateKeyPrefix + alias
+		topic, kept := core.slotTopic(slot)
+		if !kept {
+			continue // no entry: the slot's value is known without one
+		}
+		c.keys[slot] = s.stateKeyPrefix + layout.Alias(slot)
 		c.topics[slot] = topic
 		c.heads[slot] = append(appendString([]byte(`{"topic":`), topic), `,"value":`...)
 	}
@@ -110,6 +113,9 @@ func (c *stateCache) restore(ctx context.Context) (int, error) {
 	restored := 0
 	err := c.mgr.AccessCache(ctx, c.label, func(cache service.Cache) {
 		for slot, key := range c.keys {
+			if key == "" {
+				continue
+			}
 			raw, err := cache.Get(ctx, key)
 			if errors.Is(err, service.ErrKeyNotFound) {
 				continue

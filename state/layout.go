@@ -1,5 +1,7 @@
 // Package state holds the stream processor's memory: the last accepted value of every
-// source alias, in typed slots that many pipeline threads read and write concurrently.
+// source alias (and of every mapping that other mappings read, which the processor
+// lists as one more alias), in typed slots that many pipeline threads read and write
+// concurrently.
 //
 // A Layout fixes, once at construction, which slot index each alias has and which
 // mappings depend on it. A Table holds the values for one Layout. Reads and writes of a

@@ -270,7 +270,10 @@ func (r *runtime) function(script *Script) (goja.Callable, error) {
 
 // toJS converts a value as encoding/json decodes it into a fresh JS value. Objects and
 // arrays are copied into native JS objects (keys in sorted order), so an expression can
-// neither modify the caller's data nor observe Go map iteration order.
+// neither modify the caller's data nor observe Go map iteration order. Keys become own
+// data properties, as JSON.parse makes them: assigning them would fail for the names of
+// the frozen Object.prototype's properties (toString, valueOf, constructor, …) and call
+// the prototype setter for __proto__.
 func toJS(rt *goja.Runtime, v any) goja.Value {
 	switch x := v.(type) {
 	case map[string]any:
@@ -281,7 +284,7 @@ func toJS(rt *goja.Runtime, v any) goja.Value {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			_ = o.Set(k, toJS(rt, x[k]))
+			_ = o.DefineDataProperty(k, toJS(rt, x[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 		}
 		return o
 	case []any:

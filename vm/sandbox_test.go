@@ -415,6 +415,19 @@ func TestSandboxInputsAreCopies(t *testing.T) {
 	assert.Equal(t, map[string]any{"a": []any{1.0, "x"}, "b": map[string]any{"c": true}}, in)
 }
 
+// TestSandboxInputKeysAreOwnProperties: input keys that name properties of the frozen
+// Object.prototype, or __proto__, are own data properties of the input, as JSON.parse
+// makes them.
+func TestSandboxInputKeysAreOwnProperties(t *testing.T) {
+	o := newOnRuntime(t, time.Second)
+	in := map[string]any{"toString": 1.0, "constructor": "c", "__proto__": map[string]any{"x": true}}
+	v, err := o.run("[a0.toString, a0.constructor, a0.__proto__.x, Object.keys(a0).join(','), Object.getPrototypeOf(a0) === Object.prototype]", in)
+	require.NoError(t, err)
+	assert.Equal(t, []any{int64(1), "c", true, "__proto__,constructor,toString", true}, v)
+	_, err = o.run("a0 + 1", map[string]any{"toString": 1.0, "valueOf": 2.0})
+	assert.ErrorContains(t, err, "TypeError", "an object whose toString and valueOf are no functions has no primitive value")
+}
+
 // TestSandboxConcurrent shares one sandbox between goroutines, some running away: the
 // cheap evaluations keep their results.
 func TestSandboxConcurrent(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -145,7 +146,14 @@ func writeBlockText(w io.Writer, b *blockReport) {
 		}
 		fmt.Fprintln(tw, header)
 		for _, m := range b.Mappings {
-			deps := strings.Join(m.Deps, ", ")
+			names := make([]string, len(m.Deps))
+			for i, d := range m.Deps {
+				names[i] = d
+				if slices.Contains(m.Reads, d) {
+					names[i] += " (mapping)"
+				}
+			}
+			deps := strings.Join(names, ", ")
 			if deps == "" {
 				deps = "-"
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,6 +69,10 @@ func TestExplainExamples(t *testing.T) {
 				assert.Contains(t, []string{engineExpr, engineGoja}, m.Engine)
 				assert.Equal(t, m.Engine == engineGoja, m.Fallback != "", m.Path)
 				for _, d := range m.Deps {
+					if slices.Contains(m.Reads, d) {
+						assert.NotNil(t, findRow(b, d), "%s reads a mapping of the same processor", m.Path)
+						continue
+					}
 					assert.Contains(t, sources, d, m.Path)
 				}
 			}
@@ -228,6 +233,29 @@ func TestExplainCases(t *testing.T) {
 				assert.Equal(t, severityWarning, p.Severity)
 				assert.Equal(t, "`P=7`", findRow(b, "label").Expression)
 				assert.Equal(t, "static", findRow(b, "label").Kind)
+			},
+		},
+		{
+			name: "mappings reading mappings", config: block(validFields + "  status: \"pressure > 100 ? 'HIGH' : 'NORMAL'\"\n  press: '1'\n"),
+			check: func(t *testing.T, r fileReport) {
+				b := r.Processors[0]
+				row := findRow(b, "status")
+				assert.Equal(t, []string{"pressure"}, row.Deps)
+				assert.Equal(t, []string{"pressure"}, row.Reads)
+				assert.Equal(t, "dynamic", row.Kind)
+				p := findProblem(b.Problems, "press", "also an alias")
+				require.NotNil(t, p, "%+v", b.Problems)
+				assert.Equal(t, severityWarning, p.Severity)
+				assert.NotEmpty(t, p.Hint)
+				assert.Empty(t, findRow(b, "pressure").Reads, "pressure reads the alias press, not the mapping")
+			},
+		},
+		{
+			name: "a cycle of mappings", config: block(validFields + "  a: b + 1\n  b: a * 2\n"), code: 1,
+			check: func(t *testing.T, r fileReport) {
+				p := findProblem(r.Processors[0].Problems, "a", "cycle: a → b → a")
+				require.NotNil(t, p, "%+v", r.Processors[0].Problems)
+				assert.Equal(t, severityError, p.Severity)
 			},
 		},
 		{

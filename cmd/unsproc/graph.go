@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -35,7 +36,8 @@ type edge struct {
 	dashed   bool
 }
 
-// buildGraph lays out the report's blocks. Node ids are unique across clusters.
+// buildGraph lays out the report's blocks. Node ids are unique across clusters. A
+// mapping that reads another mapping has an edge from that mapping's node.
 func buildGraph(r *fileReport) graph {
 	var g graph
 	for i, b := range r.Processors {
@@ -58,11 +60,15 @@ func buildGraph(r *fileReport) graph {
 			c.edges = append(c.edges, edge{from: tid, to: aliasIDs[s.Alias]})
 		}
 		anyID := ""
+		mappingIDs := map[string]string{}
+		for j, m := range b.Mappings {
+			mappingIDs[m.Path] = id("m", j)
+		}
 		for j, m := range b.Mappings {
 			if m.Kind == kindInvalid {
 				continue
 			}
-			mid, oid := id("m", j), id("o", j)
+			mid, oid := mappingIDs[m.Path], id("o", j)
 			label := m.Path + "\n" + m.Kind + ", " + m.Engine
 			c.nodes = append(c.nodes, node{id: mid, label: label, shape: "mapping"}, node{id: oid, label: m.Topic, shape: "output"})
 			if len(m.Deps) == 0 {
@@ -73,7 +79,11 @@ func buildGraph(r *fileReport) graph {
 				c.edges = append(c.edges, edge{from: anyID, to: mid, dashed: true})
 			}
 			for _, d := range m.Deps {
-				c.edges = append(c.edges, edge{from: aliasIDs[d], to: mid})
+				from := aliasIDs[d]
+				if slices.Contains(m.Reads, d) {
+					from = mappingIDs[d] // a mapping reading another mapping's value
+				}
+				c.edges = append(c.edges, edge{from: from, to: mid})
 			}
 			c.edges = append(c.edges, edge{from: mid, to: oid})
 		}

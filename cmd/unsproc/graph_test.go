@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,10 +50,18 @@ func TestGraphShowsEveryDependency(t *testing.T) {
 				for _, s := range b.Sources {
 					want = append(want, [2]string{s.Topic, s.Alias})
 				}
+				nodes := map[string]string{}
 				for _, m := range b.Mappings {
-					node := m.Path + "\n" + m.Kind + ", " + m.Engine
+					nodes[m.Path] = m.Path + "\n" + m.Kind + ", " + m.Engine
+				}
+				for _, m := range b.Mappings {
+					node := nodes[m.Path]
 					for _, d := range m.Deps {
-						want = append(want, [2]string{d, node})
+						from := d
+						if slices.Contains(m.Reads, d) {
+							from = nodes[d]
+						}
+						want = append(want, [2]string{from, node})
 					}
 					if len(m.Deps) == 0 {
 						want = append(want, [2]string{"every source message", node})

@@ -73,6 +73,7 @@ type mappingReport struct {
 	Expression string   `json:"expression"`
 	Kind       string   `json:"kind"` // static, impure static, dynamic or invalid
 	Deps       []string `json:"dependencies"`
+	Reads      []string `json:"reads_mappings,omitempty"`  // the dependencies that are other mappings
 	Engine     string   `json:"engine,omitempty"`          // expr or goja; empty when invalid
 	Fallback   string   `json:"fallback_reason,omitempty"` // why goja, when Engine is goja
 	Shape      string   `json:"shape,omitempty"`           // the payload shape of its data model field
@@ -169,17 +170,26 @@ func explainBlock(b *configBlock) *blockReport {
 			r.Mappings = append(r.Mappings, mappingReport{Path: in.Path, Topic: in.Topic, Expression: in.Source, Kind: kindInvalid, Deps: []string{}})
 			continue
 		}
-		row := mappingRow(in.Path, in.Topic, in.Program)
+		row := mappingRow(in)
 		row.Shape = in.Shape
 		r.Mappings = append(r.Mappings, row)
+		if in.Aliased {
+			r.Problems = append(r.Problems, problem{
+				Severity: severityWarning,
+				Mapping:  in.Path,
+				Message:  fmt.Sprintf("%s is also an alias: the mappings that use the name %s read the alias, not this mapping", in.Path, in.Path),
+				Hint:     "rename the mapping or the alias if a mapping should read this mapping's value",
+			})
+		}
 	}
 	r.Problems = append(r.Problems, interpolationNotes(r.Mappings, b.raw)...)
 	return r
 }
 
 // mappingRow describes a compiled mapping.
-func mappingRow(path, topic string, prog *compiler.Program) mappingReport {
-	row := mappingReport{Path: path, Topic: topic, Expression: prog.Source(), Kind: prog.Kind().String(), Deps: prog.Deps(), Engine: engineExpr}
+func mappingRow(in processor.Inspection) mappingReport {
+	prog := in.Program
+	row := mappingReport{Path: in.Path, Topic: in.Topic, Expression: prog.Source(), Kind: in.Kind.String(), Deps: prog.Deps(), Reads: in.Reads, Engine: engineExpr}
 	if row.Deps == nil {
 		row.Deps = []string{}
 	}
