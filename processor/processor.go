@@ -239,7 +239,7 @@ type compiledConfig struct {
 	aliases           []string // every alias, sorted
 	coverage          *ModelCoverage
 	shapes            map[string]string // the shape name of each valid mapping's field
-	aliased           []string // top-level mapping names that are also aliases
+	aliased           []string          // top-level mapping names that are also aliases
 }
 
 // compileConfig checks cfg's fields and aliases and compiles every mapping.
