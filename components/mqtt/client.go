@@ -159,7 +159,10 @@ func (c *connection) options(onConnect func(paho.Client)) *paho.ClientOptions {
 		SetConnectTimeout(c.conf.connectTimeout).
 		SetKeepAlive(c.conf.keepAlive).
 		SetAutoReconnect(true).
-		SetMaxReconnectInterval(maxRetryPause)
+		SetMaxReconnectInterval(maxRetryPause).
+		// Unacknowledged messages are re-sent after a reconnection in the order
+		// they were first sent (Paho's default store returns them in map order).
+		SetStore(paho.NewOrderedMemoryStore())
 	for _, u := range c.conf.urls {
 		o.AddBroker(u)
 	}
