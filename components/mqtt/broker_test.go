@@ -32,10 +32,19 @@ type broker struct {
 	done chan error // the exit of cmd
 }
 
-// startBroker starts mosquitto for t and stops it at the end of the test. The
-// broker persists its sessions (a restart keeps QoS 1 sessions and their queued
-// messages) and queues more than a test ever sends to one client.
+// startBroker starts mosquitto for t (see newBroker).
 func startBroker(t *testing.T) *broker {
+	t.Helper()
+	b := newBroker(t)
+	b.start()
+	return b
+}
+
+// newBroker configures mosquitto for t, to be started with start, and stops it at
+// the end of the test. The broker persists its sessions (a restart keeps QoS 1
+// sessions and their queued messages) and queues more than a test ever sends to
+// one client.
+func newBroker(t *testing.T) *broker {
 	t.Helper()
 	bin, err := exec.LookPath("mosquitto")
 	if err != nil {
@@ -63,7 +72,6 @@ log_type warning
 log_type notice
 `, b.port, me.Username, b.dir, filepath.Join(b.dir, "mosquitto.log"))
 	require.NoError(t, os.WriteFile(b.configPath(), []byte(conf), 0o600))
-	b.start()
 	t.Cleanup(b.stop)
 	return b
 }

@@ -58,7 +58,9 @@ func goodMsg(source string, value any, ts int64) rawMsg {
 // them are known. Invalid payloads and unknown topics make nothing.
 func pumpOutputs(msgs []rawMsg) map[string][]point {
 	out := map[string][]point{}
-	emit := func(path string, v any, ts int64) { out[modelPrefix+path] = append(out[modelPrefix+path], point{v, ts}) }
+	emit := func(path string, v any, ts int64) {
+		out[modelPrefix+path] = append(out[modelPrefix+path], point{v, ts})
+	}
 	var press, tempF *float64
 	for _, m := range msgs {
 		source := strings.TrimPrefix(m.topic, rawPrefix)
@@ -178,12 +180,12 @@ func runStream(t *testing.T, conf string, logs *logBuffer, counters *counterExpo
 	})
 }
 
-// primeSession creates the persistent session of the stream's input before the
-// stream runs, so that the broker queues what is published from now on.
-func primeSession(t *testing.T, b *broker, inputID string) {
+// primeSession creates the persistent session of an input, subscribed to filter,
+// before the input runs, so that the broker queues what is published from now on.
+func primeSession(t *testing.T, b *broker, inputID, filter string) {
 	t.Helper()
 	c := testClient(t, b, inputID, false)
-	require.NoError(t, wait(c.Subscribe(rawFilter, 1, func(paho.Client, paho.Message) {})))
+	require.NoError(t, wait(c.Subscribe(filter, 1, func(paho.Client, paho.Message) {})))
 	c.Disconnect(100)
 }
 
@@ -210,7 +212,7 @@ func waitAll(t *testing.T, tokens []paho.Token) {
 func TestPumpOverMQTT(t *testing.T) {
 	b := startBroker(t)
 	const inputID = "pump-e2e-in"
-	primeSession(t, b, inputID)
+	primeSession(t, b, inputID, rawFilter)
 	models := subscribe(t, testClient(t, b, "pump-e2e-models", true), modelFilter)
 
 	malformed := []string{`not json`, `{"value": 1}`, `{"value": null, "timestamp_ms": 5}`}
@@ -276,7 +278,7 @@ func firstSeen(points []point) []point {
 func TestBrokerRestartLosesNoQoS1Message(t *testing.T) {
 	b := startBroker(t)
 	const inputID = "restart-in"
-	primeSession(t, b, inputID)
+	primeSession(t, b, inputID, rawFilter)
 	models := subscribe(t, testClient(t, b, "restart-models", false), modelFilter)
 	// Every output depends only on its own input message, so a repeated input
 	// repeats its outputs exactly.

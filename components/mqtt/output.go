@@ -26,9 +26,9 @@ func outputSpec() *service.ConfigSpec {
 		Categories("Services").
 		Summary("Publishes messages to an MQTT broker, by default to the message's `umh_topic` with `.` turned into `/`.").
 		Description(`
-A batch counts as delivered once the broker acknowledged every message of it (QoS 1 and 2; QoS 0 once written). While the connection is lost, publishing waits for the reconnection, which re-sends what the broker had not acknowledged, and the pipeline waits with it; ` + "`write_timeout`" + ` only bounds the wait on a broker that is connected.
+A batch counts as delivered once the broker acknowledged every message of it (QoS 1 and 2; QoS 0 once written). While the connection is lost, publishing waits for the reconnection, which re-sends what the broker had not acknowledged, and the pipeline waits with it; `+"`write_timeout`"+` only bounds the wait on a broker that is connected.
 
-With ` + "`max_in_flight: 1`" + ` (the default) batches are published one after the other, so every topic keeps the order of the pipeline; higher values publish several batches at once and may reorder them.`).
+With `+"`max_in_flight: 1`"+` (the default) batches are published one after the other, so every topic keeps the order of the pipeline; higher values publish several batches at once and may reorder them.`).
 		Fields(connectionFields("Empty: a random identifier.")...).
 		Fields(
 			service.NewInterpolatedStringField(fieldTopic).
