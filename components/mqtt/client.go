@@ -201,16 +201,23 @@ func (c *connection) connect(ctx context.Context, opts *paho.ClientOptions) erro
 	}
 	client := paho.NewClient(opts)
 	token := client.Connect()
+	// Paho tries each broker for at most connect_timeout; the deadline guards
+	// against an attempt that never completes.
+	deadline := time.NewTimer(time.Duration(len(c.conf.urls)+1) * c.conf.connectTimeout)
+	defer deadline.Stop()
+	abandon := func() { go client.Disconnect(0) } // waits for the attempt to end
+	var err error
 	select {
 	case <-token.Done():
+		err = token.Error()
 	case <-ctx.Done():
-		go func() {
-			<-token.Done()
-			client.Disconnect(0)
-		}()
+		abandon()
 		return ctx.Err()
+	case <-deadline.C:
+		abandon()
+		err = fmt.Errorf("the attempt did not end within %v", time.Duration(len(c.conf.urls)+1)*c.conf.connectTimeout)
 	}
-	if err := token.Error(); err != nil {
+	if err != nil {
 		c.pause = min(max(2*c.pause, firstRetryPause), maxRetryPause)
 		return service.NewErrBackOff(fmt.Errorf("cannot connect to %s: %w; next attempt in %v", c.brokers(), err, c.pause), c.pause)
 	}
