@@ -12,8 +12,10 @@
 // the broker only after Benthos has acknowledged it (its outputs were delivered),
 // and the output reports a batch delivered only once the broker acknowledged every
 // message of it. A broker that is unreachable at start or lost mid-stream is
-// retried with growing pauses (up to 30 seconds) and logged at most once every 30
-// seconds while it stays away; the stream resumes when it returns.
+// retried with pauses doubling from 1 to 30 seconds, one log line per failed
+// attempt, so a broker that stays away costs two lines a minute; the stream
+// resumes when it returns. A lost connection is re-established by Paho in the
+// background and keeps the client's session; the output's batches wait for it.
 //
 // Importing the package registers both components in Benthos' global environment;
 // Register adds them to another environment.
