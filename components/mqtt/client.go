@@ -140,9 +140,9 @@ type connection struct {
 	client paho.Client   // nil until connected
 	pause  time.Duration // before the next first-connection attempt
 
-	// up is set while the connection is established, lost is set after a loss
-	// until the next connection: failed attempts in between are logged here.
-	up, lost atomic.Bool
+	// lost is set from a connection loss to the next connection: the failed
+	// attempts in between are logged here (the first connection's by Benthos).
+	lost atomic.Bool
 }
 
 // brokers names the configured brokers in log lines and errors.
@@ -167,7 +167,6 @@ func (c *connection) options(onConnect func(paho.Client)) *paho.ClientOptions {
 		o.AddBroker(u)
 	}
 	o.SetOnConnectHandler(func(client paho.Client) {
-		c.up.Store(true)
 		if c.lost.Swap(false) {
 			c.log.Infof("mqtt %s: reconnected to %s", c.role, c.brokers())
 		}
@@ -176,7 +175,6 @@ func (c *connection) options(onConnect func(paho.Client)) *paho.ClientOptions {
 		}
 	})
 	o.SetConnectionLostHandler(func(_ paho.Client, err error) {
-		c.up.Store(false)
 		c.lost.Store(true)
 		c.log.Warnf("mqtt %s: lost the connection to %s: %v; reconnecting in the background, pausing up to %v between attempts", c.role, c.brokers(), err, maxRetryPause)
 	})
