@@ -336,7 +336,7 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
-// count is how many lines of the log contain s.
+// count is how many times s occurs in the log (once per line that has it).
 func (l *logBuffer) count(s string) int { return strings.Count(l.String(), s) }
 
 // counterExporter is a metrics exporter that sums counters by name and the
