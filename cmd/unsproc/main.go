@@ -2,9 +2,11 @@
 // processor built in, so every Benthos subcommand (run, lint, test, list, echo,
 // blobl, …) works on configs that use it. It bundles Benthos' pure and io
 // components: brokerless inputs and outputs such as file, stdin and stdout, and
-// the core processors such as mapping.
+// the core processors such as mapping; and the `mqtt` input and output of
+// components/mqtt, which read from and publish to an MQTT broker.
 //
 //	unsproc run examples/pump/config.yaml
+//	unsproc run examples/mqtt/config.yaml
 //	unsproc test ./examples/...
 //	unsproc explain -c examples/pump/config.yaml
 //	unsproc try -c examples/pump/config.yaml --input examples/pump/sample.jsonl
@@ -20,6 +22,7 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	_ "github.com/unsproc/unsproc/components/mqtt"
 	_ "github.com/unsproc/unsproc/processor"
 )
 
