@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -154,7 +155,7 @@ func (b *configBlock) parse(f *configFile) (*processor.Config, []problem) {
 		}
 	}
 	if len(problems) == 0 { // the linter usually says the same, better placed
-		problems = append(problems, b.at(f, location{Line: b.Line}, problem{Severity: severityError, Message: err.Error()}))
+		problems = append(problems, b.parseProblem(f, err))
 	}
 	return nil, problems
 }
@@ -183,20 +184,35 @@ func (b *configBlock) lint(f *configFile) []problem {
 	for _, l := range lints {
 		p := problem{Severity: severityError, Message: l.What}
 		loc := location{Line: b.Line}
-		if n, path, isKey := correspondingNode(wrapper, copy.Content[0], location{l.Line, l.Column}, nil); n != nil {
-			path = path[min(len(path), 1):] // the stream_processor key
-			loc = nodeLocation(n)
-			if n.Kind == yaml.MappingNode && len(path) > 0 {
+		if t, ok := pickLintTarget(l.What, nodesOnLine(wrapper, copy.Content[0], l.Line, nil, nil)); ok {
+			path := t.path[min(len(t.path), 1):] // the stream_processor key
+			loc = nodeLocation(t.node)
+			if t.node.Kind == yaml.MappingNode && len(path) > 0 {
 				// A field missing from an object: at the object's key.
 				if k, _ := fieldNode(b.node, path); k != nil {
 					loc = nodeLocation(k)
 				}
 			}
-			p.Message = fieldMessage(l.What, path, isKey || n.Kind == yaml.MappingNode)
+			p.Message = fieldMessage(l.What, path, t.isKey || t.node.Kind == yaml.MappingNode)
 		}
 		problems = append(problems, b.at(f, loc, p))
 	}
 	return problems
+}
+
+// quotedFieldRe finds the field a parse error names, as in "failed to parse 'timeout'
+// as a duration string".
+var quotedFieldRe = regexp.MustCompile(`'([A-Za-z0-9_.]+)'`)
+
+// parseProblem places an error of the config spec's parser at the field it names.
+func (b *configBlock) parseProblem(f *configFile, err error) problem {
+	p, loc := problem{Severity: severityError, Message: err.Error()}, location{Line: b.Line}
+	if m := quotedFieldRe.FindStringSubmatch(p.Message); m != nil {
+		if k, found := fieldNode(b.node, strings.Split(m[1], ".")); found {
+			loc, p.Message = nodeLocation(k), "field "+m[1]+": "+p.Message
+		}
+	}
+	return b.at(f, loc, p)
 }
 
 // fieldMessage names the field of a lint by its full path: "field version is

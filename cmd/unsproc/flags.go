@@ -45,7 +45,7 @@ func reorderFlags(args []string, commands map[string]*cli.Command) ([]string, er
 		name, _, inline := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 		f := findFlag(cmd, name)
 		if f == nil && len(positional) > 0 {
-			return nil, fmt.Errorf("%s %s: unknown flag %s after %q (see %s %s --help)", args[0], cmd.Name, arg, positional[len(positional)-1], binaryName, cmd.Name)
+			return nil, fmt.Errorf("%s %s: unknown flag %s after %q (see %s %s --help)", binaryName, cmd.Name, arg, positional[len(positional)-1], binaryName, cmd.Name)
 		}
 		flags = append(flags, arg)
 		if !inline && takesValue(f) && i+1 < len(rest) {

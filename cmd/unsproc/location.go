@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -93,31 +94,64 @@ func expressionLocation(n *yaml.Node, lines []string, offset int) location {
 	return start
 }
 
-// correspondingNode finds, in orig, the node that stands where the node at loc stands
-// in copy, a tree of the same shape (orig marshalled and parsed again): the node, the
-// field path leading to it (to its object, for a key) and whether it is a key. It
-// returns a nil node when no node of copy is at loc.
-func correspondingNode(orig, copy *yaml.Node, loc location, path []string) (*yaml.Node, []string, bool) {
-	if copy.Line == loc.Line && copy.Column == loc.Column {
-		return orig, path, false
+// lintTarget is a node a lint may be about: the node in the file, its field path (to
+// its object, for a key) and whether it is a key.
+type lintTarget struct {
+	node  *yaml.Node
+	path  []string
+	isKey bool
+}
+
+// nodesOnLine lists, in orig, the nodes that stand where the nodes starting on line
+// stand in copy, a tree of the same shape (orig marshalled and parsed again): Benthos'
+// lints name a line, not a column.
+func nodesOnLine(orig, copy *yaml.Node, line int, path []string, out []lintTarget) []lintTarget {
+	if copy.Line == line && copy.Kind != yaml.DocumentNode {
+		out = append(out, lintTarget{node: orig, path: path})
 	}
 	if len(orig.Content) != len(copy.Content) {
-		return nil, nil, false
+		return out
 	}
 	for i, c := range copy.Content {
 		p := path
 		if copy.Kind == yaml.MappingNode {
 			if i%2 == 0 {
-				if c.Line == loc.Line && c.Column == loc.Column {
-					return orig.Content[i], path, true
+				if c.Line == line {
+					out = append(out, lintTarget{node: orig.Content[i], path: path, isKey: true})
 				}
 				continue
 			}
 			p = append(slices.Clone(path), copy.Content[i-1].Value)
 		}
-		if n, found, isKey := correspondingNode(orig.Content[i], c, loc, p); n != nil {
-			return n, found, isKey
+		out = nodesOnLine(orig.Content[i], c, line, p, out)
+	}
+	return out
+}
+
+// lintFieldRe reads the field a Benthos lint is about.
+var lintFieldRe = regexp.MustCompile(`^field (\S+) (is required|not recognised)`)
+
+// pickLintTarget chooses, among the nodes on a lint's line, the one it is about: the
+// object missing a required field, the key not recognised, or else the first value.
+func pickLintTarget(what string, targets []lintTarget) (lintTarget, bool) {
+	if m := lintFieldRe.FindStringSubmatch(what); m != nil {
+		for _, t := range targets {
+			k, _ := mapEntry(t.node, m[1])
+			switch {
+			case m[2] == "is required" && !t.isKey && t.node.Kind == yaml.MappingNode && k == nil:
+				return t, true
+			case m[2] == "not recognised" && t.isKey && t.node.Value == m[1]:
+				return t, true
+			}
 		}
 	}
-	return nil, nil, false
+	for _, t := range targets {
+		if !t.isKey {
+			return t, true
+		}
+	}
+	if len(targets) > 0 {
+		return targets[0], true
+	}
+	return lintTarget{}, false
 }
