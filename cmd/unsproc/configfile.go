@@ -106,15 +106,8 @@ func findBlocks(n *yaml.Node, path string, found func(*configBlock)) {
 
 // mapValue returns the value of key in a YAML mapping node, or nil.
 func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
+	_, v := mapEntry(n, key)
+	return v
 }
 
 // find returns the block at path or with that label; with an empty selector, the only
@@ -144,7 +137,7 @@ func (f *configFile) find(selector string) (*configBlock, error) {
 func (b *configBlock) parse(f *configFile) (*processor.Config, []problem) {
 	text, err := yaml.Marshal(b.node)
 	if err != nil {
-		return nil, []problem{b.at(f, location{Line: b.Line}, problem{Severity: severityError, Message: err.Error()})}
+		return nil, []problem{placeAt(f, location{Line: b.Line}, problem{Severity: severityError, Message: err.Error()})}
 	}
 	problems := b.lint(f)
 	parsed, err := processor.ConfigSpec().ParseYAML(string(text), nil)
@@ -195,7 +188,7 @@ func (b *configBlock) lint(f *configFile) []problem {
 			}
 			p.Message = fieldMessage(l.What, path, t.isKey || t.node.Kind == yaml.MappingNode)
 		}
-		problems = append(problems, b.at(f, loc, p))
+		problems = append(problems, placeAt(f, loc, p))
 	}
 	return problems
 }
@@ -212,7 +205,7 @@ func (b *configBlock) parseProblem(f *configFile, err error) problem {
 			loc, p.Message = nodeLocation(k), "field "+m[1]+": "+p.Message
 		}
 	}
-	return b.at(f, loc, p)
+	return placeAt(f, loc, p)
 }
 
 // fieldMessage names the field of a lint by its full path: "field version is
@@ -229,8 +222,8 @@ func fieldMessage(what string, path []string, aboutChild bool) string {
 	return "field " + prefix + ": " + what
 }
 
-// at places a problem of the block at loc in the file.
-func (b *configBlock) at(f *configFile, loc location, p problem) problem {
+// placeAt places a problem at loc in file f.
+func placeAt(f *configFile, loc location, p problem) problem {
 	p.File, p.Line, p.Column = f.Path, loc.Line, loc.Column
 	return p
 }

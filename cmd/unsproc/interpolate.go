@@ -9,7 +9,7 @@ import (
 )
 
 // Benthos replaces environment-variable placeholders in a config file before it parses
-// the YAML (spec §14.13): ${NAME}, ${NAME:default} and ${NAME|base64decode} (NAME made
+// the YAML: ${NAME}, ${NAME:default} and ${NAME|base64decode} (NAME made
 // of letters, digits, '_' and '.'), then turns the escape ${{NAME}} into the text
 // ${NAME}. interpolate does the same, so that `explain` and `try` see the config
 // Benthos would run, and records each placeholder it replaced. The test compares it with

@@ -256,7 +256,7 @@ func (b *configBlock) problemOf(f *configFile, mappings []string, err error) pro
 			loc = nodeLocation(k)
 		}
 	}
-	return b.at(f, loc, p)
+	return placeAt(f, loc, p)
 }
 
 // mappingHint is the compiler's hint, preceded, for an unknown name that is (nearly)
@@ -319,7 +319,7 @@ func interpolationNotes(f *configFile, b *configBlock, rows []mappingReport) []p
 			if values[ph] == "" {
 				replacement = "nothing (the variable is not set, or empty)"
 			}
-			p := b.at(f, expressionLocation(leaf, rawLines, m[0]), problem{
+			p := placeAt(f, expressionLocation(leaf, rawLines, m[0]), problem{
 				Severity: severityWarning,
 				Mapping:  rows[i].Path,
 				Message:  fmt.Sprintf("Benthos replaced %s with %s before the processor saw the mapping; the expression is %s", ph, replacement, rows[i].Expression),

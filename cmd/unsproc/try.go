@@ -111,7 +111,7 @@ func newTrial(f *configFile, b *configBlock) (*trial, []problem) {
 	obs := &trialObserver{}
 	p, err := processor.New(*cfg, processor.WithObserver(obs))
 	if err != nil { // explainBlock found no error: not a config problem
-		return nil, []problem{b.at(f, location{Line: b.Line}, problem{Severity: severityError, Message: err.Error()})}
+		return nil, []problem{placeAt(f, location{Line: b.Line}, problem{Severity: severityError, Message: err.Error()})}
 	}
 	obs.proc = p
 	return &trial{proc: p, obs: obs, progressEvery: defaultProgressEvery, fired: map[*processor.Mapping]int{}}, nil
