@@ -13,7 +13,7 @@ import (
 )
 
 func TestReorderFlags(t *testing.T) {
-	commands := benthosCommands(context.Background())
+	commands, rootFlags := benthosCommands(context.Background())
 	require.Contains(t, commands, "run")
 	require.Contains(t, commands, "lint")
 	commands["try"] = tryCommand(io.Discard, io.Discard)
@@ -35,11 +35,13 @@ func TestReorderFlags(t *testing.T) {
 		{args: "blobl server --help", want: "blobl server --help"},
 		{args: "try C --help", want: "try --help C"},
 		{args: "--version", want: "--version"},
+		{args: "--log.level debug run C --chilled", want: "--log.level debug run --chilled C"},
+		{args: "-c C --chilled", want: "-c C --chilled"},
 		{args: "try C --bogus x", err: `unsproc try: unknown flag --bogus after "C" (see unsproc try --help)`},
 	}
 	for _, c := range cases {
 		t.Run(c.args, func(t *testing.T) {
-			got, err := reorderFlags(append([]string{"unsproc"}, strings.Fields(c.args)...), commands)
+			got, err := reorderFlags(append([]string{"unsproc"}, strings.Fields(c.args)...), rootFlags, commands)
 			if c.err != "" {
 				require.EqualError(t, err, c.err)
 				return

@@ -42,7 +42,7 @@ func main() {
 // its exit status. The commands unsproc adds write to stdout and stderr; Benthos'
 // own commands write to os.Stdout and os.Stderr.
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	std := benthosCommands(ctx)
+	std, rootFlags := benthosCommands(ctx)
 	hooks := &runHooks{stderr: stderr}
 	commands := []*cli.Command{
 		explainCommand(stdout),
@@ -56,7 +56,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range commands {
 		all[c.Name] = c
 	}
-	args, err := reorderFlags(args, all)
+	args, err := reorderFlags(args, rootFlags, all)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -86,11 +86,13 @@ const binaryName = "unsproc"
 // errReported ends a command whose problems are already printed, with exit status 1.
 var errReported = errors.New("problems reported above")
 
-// benthosCommands returns Benthos' own commands by name, as its CLI defines them: the
-// flags of each, and the standard lint command that unsproc's lint wraps. It runs the
-// CLI once with a hidden command that only reads the command list.
-func benthosCommands(ctx context.Context) map[string]*cli.Command {
+// benthosCommands returns Benthos' own commands by name, as its CLI defines them (the
+// flags of each, and the standard lint command that unsproc's lint wraps), and the
+// flags that may precede a command. It runs the CLI once with a hidden command that
+// only reads them.
+func benthosCommands(ctx context.Context) (map[string]*cli.Command, []cli.Flag) {
 	out := map[string]*cli.Command{}
+	var rootFlags []cli.Flag
 	probe := &cli.Command{
 		Name:   "unsproc-list-commands",
 		Hidden: true,
@@ -98,12 +100,13 @@ func benthosCommands(ctx context.Context) map[string]*cli.Command {
 			for _, cmd := range c.App.Commands {
 				out[cmd.Name] = cmd
 			}
+			rootFlags = c.App.Flags
 			return nil
 		},
 	}
 	_, _ = service.RunCLIToCode(ctx, service.CLIOptSetArgs(binaryName, probe.Name), service.CLIOptAddCommand(probe))
 	delete(out, probe.Name)
-	return out
+	return out, rootFlags
 }
 
 // buildStamp returns the version and build date the Go toolchain recorded: the
