@@ -175,7 +175,7 @@ func (b *configBlock) lint(f *configFile) []problem {
 	}
 	var problems []problem
 	for _, l := range lints {
-		p := problem{Severity: severityError, Message: l.What}
+		p := problem{Severity: severityError, Message: l.What, linted: true}
 		loc := location{Line: b.Line}
 		if t, ok := pickLintTarget(l.What, nodesOnLine(wrapper, copy.Content[0], l.Line, nil, nil)); ok {
 			path := t.path[min(len(t.path), 1):] // the stream_processor key

@@ -90,6 +90,8 @@ type problem struct {
 	Position string `json:"position,omitempty"`
 	// emptied marks a ${…} in a mapping that Benthos replaced with nothing.
 	emptied bool
+	// linted marks a lint of Benthos' linter, which `run --chilled` lets through.
+	linted bool
 }
 
 // String renders the problem as Benthos' linter does, file(line,column) and the

@@ -78,3 +78,17 @@ func TestRunWithoutProblemsSaysNothing(t *testing.T) {
 	assert.Equal(t, `{"value":"T=86","timestamp_ms":1}`+"\n", res.stdout)
 	assert.Empty(t, res.stderr)
 }
+
+// TestRunChilledLetsLintsThrough: --chilled runs a config with a lint error (here a
+// field the processor does not know), as Benthos does; without it, run stops there.
+func TestRunChilledLetsLintsThrough(t *testing.T) {
+	t.Setenv("tF", "86")
+	path := writeFile(t, "config.yaml", strings.Replace(templateConfig, "        mapping:\n", "        colour: blue\n        mapping:\n", 1))
+	res := runCLI(t, "run", path)
+	assert.Equal(t, 1, res.code)
+	assert.Contains(t, res.stderr, path+"(14,9) field colour not recognised")
+
+	res = runCaptured(t, "run", "--chilled", path)
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Contains(t, res.stdout, `{"value":"T=86","timestamp_ms":1}`)
+}
