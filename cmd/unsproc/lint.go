@@ -18,8 +18,9 @@ import (
 // Benthos replaced inside a mapping) are printed but do not fail.
 func lintCommand(std *cli.Command, stderr io.Writer) *cli.Command {
 	return &cli.Command{
-		Name:  "lint",
-		Usage: "Parse unsproc configs and report any linting errors, the stream_processor's included",
+		Name:      "lint",
+		Usage:     "Parse unsproc configs and report any linting errors, the stream_processor's included",
+		ArgsUsage: "PATH...",
 		Description: `
 Runs Benthos' linter, then the stream_processor's own checks (those of explain:
 every mapping compiles, names exist, fields are set; environment variables that
