@@ -16,6 +16,13 @@ type location struct {
 
 func nodeLocation(n *yaml.Node) location { return location{Line: n.Line, Column: n.Column} }
 
+// textLocation is the line and column of a byte offset in text.
+func textLocation(text string, offset int) location {
+	before := text[:offset]
+	start := strings.LastIndexByte(before, '\n') + 1
+	return location{Line: strings.Count(before, "\n") + 1, Column: utf8.RuneCountInString(before[start:]) + 1}
+}
+
 // fieldNode walks a block's YAML mapping along path (field names) and returns the key
 // node of the deepest field found and whether the whole path was found: the place to
 // report a problem with that field, or with the field missing from its parent.

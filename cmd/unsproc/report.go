@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -163,13 +162,6 @@ func fileProblems(f *configFile) []problem {
 		problems = append(problems, p)
 	}
 	return problems
-}
-
-// textLocation is the line and column of a byte offset in text.
-func textLocation(text string, offset int) location {
-	before := text[:offset]
-	start := strings.LastIndexByte(before, '\n') + 1
-	return location{Line: strings.Count(before, "\n") + 1, Column: utf8.RuneCountInString(before[start:]) + 1}
 }
 
 func hasErrors(ps []problem) bool {
