@@ -23,7 +23,18 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/unsproc
 
-test: fmt-check vet race fuzz soak config-test
+# Every step runs, even after one failed; the last line gives the verdict and what ran.
+test:
+	@failed=""; \
+	for step in fmt-check vet race fuzz soak config-test; do \
+		$(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
+	done; \
+	ran="gofmt, go vet, the race tests of $$($(GO) list ./... | wc -l) packages, $$(grep -rh --include='*_test.go' '^func Fuzz' . | wc -l) fuzz targets ($(FUZZTIME) each), the soak (1,000,000 messages), the config tests of $$(find examples -name '*_benthos_test.yaml' | wc -l) examples"; \
+	if [ -z "$$failed" ]; then \
+		echo "make test: PASS: $$ran"; \
+	else \
+		echo "make test: FAIL in$$failed; ran $$ran"; exit 1; \
+	fi
 
 fmt-check:
 	@unformatted="$$(gofmt -l .)"; \

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -181,21 +180,11 @@ func resolve(src string, refs []reference, aliases, names []string) ([]string, e
 			return nil, newError(src, r.offset, "", "%s is blocked in mappings (no code generation, reflection or host access)", r.name)
 		case r.inTypeof:
 		default:
-			return nil, newError(src, r.offset, unknownNameHint(r.name, aliases),
-				"unknown name %s: it is neither a source alias nor a JavaScript global", r.name)
+			return nil, newError(src, r.offset, unknownNameHint(src, r.offset, r.name, aliases),
+				unknownNamePrefix+"%s: it is neither a source alias nor a JavaScript global", r.name)
 		}
 	}
 	return deps, nil
-}
-
-func unknownNameHint(name string, aliases []string) string {
-	hint := fmt.Sprintf(`to emit the text %q, quote it inside the YAML value: '"%s"'`, name, name)
-	if len(aliases) > 0 {
-		sorted := append([]string(nil), aliases...)
-		sort.Strings(sorted)
-		hint += fmt.Sprintf("; the aliases are %v", sorted)
-	}
-	return hint
 }
 
 // sandboxes holds one shared sandbox per timeout for programs with the default clock.

@@ -81,6 +81,20 @@ func (e *MappingError) Error() string { return fmt.Sprintf("mapping %q: %v", e.P
 // Unwrap returns the underlying problem.
 func (e *MappingError) Unwrap() error { return e.Err }
 
+// FieldError is a problem with one field of the configuration.
+type FieldError struct {
+	Field string // the field's path in the stream_processor block, e.g. model.version
+	Msg   string
+}
+
+// Error is the problem, without the field's path.
+func (e *FieldError) Error() string { return e.Msg }
+
+// fieldError records a problem with the field at path (its names in the block).
+func fieldError(msg string, path ...string) error {
+	return &FieldError{Field: strings.Join(path, "."), Msg: msg}
+}
+
 // checkFields reports the problems of the plain fields, in the order of spec §2.3,
 // with the reference's wording.
 func (c *Config) checkFields() []error {
@@ -88,24 +102,24 @@ func (c *Config) checkFields() []error {
 	switch c.Mode {
 	case ModeTimeseries:
 	case "":
-		problems = append(problems, fmt.Errorf("mode is required (use %q)", ModeTimeseries))
+		problems = append(problems, fieldError(fmt.Sprintf("mode is required (use %q)", ModeTimeseries), fieldMode))
 	default:
-		problems = append(problems, fmt.Errorf("unsupported mode: %s (only '%s' is supported)", c.Mode, ModeTimeseries))
+		problems = append(problems, fieldError(fmt.Sprintf("unsupported mode: %s (only '%s' is supported)", c.Mode, ModeTimeseries), fieldMode))
 	}
 	if c.OutputTopic == "" {
-		problems = append(problems, fmt.Errorf("output_topic is required"))
+		problems = append(problems, fieldError("output_topic is required", fieldOutputTopic))
 	}
 	if c.Model.Name == "" {
-		problems = append(problems, fmt.Errorf("model name is required"))
+		problems = append(problems, fieldError("model name is required", fieldModel, fieldModelName))
 	}
 	if c.Model.Version == "" {
-		problems = append(problems, fmt.Errorf("model version is required"))
+		problems = append(problems, fieldError("model version is required", fieldModel, fieldModelVer))
 	}
 	if len(c.Sources) == 0 {
-		problems = append(problems, fmt.Errorf("at least one source mapping is required"))
+		problems = append(problems, fieldError("at least one source mapping is required", fieldSources))
 	}
 	if c.Timeout < 0 || c.Timeout > vm.MaxTimeout {
-		problems = append(problems, fmt.Errorf("timeout must be between 0 and %v, got %v (hint: a mapping that needs longer is better split or precomputed)", vm.MaxTimeout, c.Timeout))
+		problems = append(problems, fieldError(fmt.Sprintf("timeout must be between 0 and %v, got %v (hint: a mapping that needs longer is better split or precomputed)", vm.MaxTimeout, c.Timeout), fieldTimeout))
 	}
 	return problems
 }

@@ -2,6 +2,7 @@ package processor
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,13 +100,21 @@ func logStart(log *service.Logger, core *Processor) {
 			log.With("mapping", m.Path(), "reason", m.Program().FallbackReason()).Debug("mapping runs in the goja sandbox")
 		}
 	}
-	log.Infof("stream_processor initialised with %d static, %d impure static and %d dynamic mappings (%d on the goja fallback)",
-		static, impure, dynamic, fallback)
+	log.Infof("stream_processor initialised with %s: %d static, %d impure static, %d dynamic (%d on the goja fallback)",
+		countOf(len(core.Mappings()), "mapping", "mappings"), static, impure, dynamic, fallback)
 	if c := core.Coverage(); c != nil {
 		if unmapped := c.Unmapped(); len(unmapped) > 0 {
 			log.With("unmapped", strings.Join(unmapped, ", ")).Warnf("%d/%d fields of the data model are mapped; no mapping fills the others", c.Mapped(), len(c.Fields))
 		}
 	}
+}
+
+// countOf is n followed by the noun in the number n asks for: "1 mapping", "2 mappings".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // ProcessBatch handles the messages in order and returns all their outputs as one

@@ -16,6 +16,9 @@ const (
 )
 
 // slowEvaluation is the evaluation time above which a (rate-limited) warning is logged.
+// A mapping's first evaluation is exempt: it prepares the mapping's function in the
+// JavaScript runtime and, the first in the process, the runtime itself (10 to 20 ms
+// on an idle machine), which is not what a message costs.
 const slowEvaluation = 10 * time.Millisecond
 
 // pluginObserver turns what the processor does into Benthos metrics (the reference's
@@ -54,6 +57,8 @@ type pluginObserver struct {
 // mappingLimiters are the log limiters of one mapping, one per kind of message.
 type mappingLimiters struct {
 	exception, nonEmittable, mismatch, slow, waiting rateLimiter
+	// evaluated is set by the mapping's first timed evaluation.
+	evaluated atomic.Bool
 }
 
 func newPluginObserver(mgr *service.Resources, sources map[string]string) *pluginObserver {
@@ -101,7 +106,8 @@ func (o *pluginObserver) Evaluated(m *Mapping, took time.Duration, fallback bool
 		o.fallbacks.Incr(1, m.Path())
 	}
 	lim := &o.mappingLogs[m.Index()]
-	if took > slowEvaluation {
+	first := took > 0 && !lim.evaluated.Load() && !lim.evaluated.Swap(true)
+	if took > slowEvaluation && !first {
 		if n, ok := lim.slow.allow(monotonic(), logEvery); ok {
 			o.mappingLog(m, n).With("took", took.String()).Warn("slow JavaScript evaluation")
 		}

@@ -98,7 +98,7 @@ func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor) (*
 	if err != nil {
 		return nil, fmt.Errorf("field %s: reading the state from cache %q: %w", fieldStateCache, s.stateCache, err)
 	}
-	c.log.Infof("restored the last value of %d of %d source aliases from the state cache", restored, layout.Len())
+	c.log.Infof("restored the last value of %d of %s from the state cache", restored, countOf(layout.Len(), "source alias", "source aliases"))
 	if c.interval > 0 {
 		c.pending = make([]atomic.Bool, layout.Len())
 		c.stop, c.stopped = make(chan struct{}), make(chan struct{})

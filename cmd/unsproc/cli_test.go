@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,19 +16,39 @@ type cliResult struct {
 	stdout, stderr string
 }
 
-// runCLI runs the unsproc CLI, with the explain and try commands writing to buffers.
+// runCLI runs the unsproc CLI, with unsproc's own commands writing to buffers (what
+// Benthos' commands print is not captured: see runCaptured).
 func runCLI(t *testing.T, args ...string) cliResult {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code, err := service.RunCLIToCode(context.Background(),
-		service.CLIOptSetArgs(append([]string{"unsproc"}, args...)...),
-		service.CLIOptAddCommand(explainCommand(&out)),
-		service.CLIOptAddCommand(tryCommand(&out, &errOut)),
-	)
-	if err != nil {
-		errOut.WriteString(err.Error())
-	}
+	code := runMain(context.Background(), append([]string{"unsproc"}, args...), &out, &errOut)
 	return cliResult{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// runCaptured runs the unsproc CLI with os.Stdout and os.Stderr redirected, so that
+// what Benthos' own commands print (help, version, lints, logs) is captured too.
+func runCaptured(t *testing.T, args ...string) cliResult {
+	t.Helper()
+	dir := t.TempDir()
+	open := func(name string) *os.File {
+		f, err := os.Create(filepath.Join(dir, name))
+		require.NoError(t, err)
+		return f
+	}
+	stdout, stderr := open("stdout"), open("stderr")
+	savedOut, savedErr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = stdout, stderr
+	code := func() int {
+		defer func() { os.Stdout, os.Stderr = savedOut, savedErr }()
+		return runMain(context.Background(), append([]string{"unsproc"}, args...), stdout, stderr)
+	}()
+	read := func(f *os.File) string {
+		require.NoError(t, f.Close())
+		text, err := os.ReadFile(f.Name())
+		require.NoError(t, err)
+		return string(text)
+	}
+	return cliResult{code: code, stdout: read(stdout), stderr: read(stderr)}
 }
 
 // writeFile writes content to name in a fresh temporary directory and returns the path.

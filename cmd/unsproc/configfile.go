@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -17,8 +18,10 @@ import (
 // (pipeline, input and output processors, branch, switch, workflow, try, resources…).
 type configFile struct {
 	Path   string
+	Raw    string // the file as written
 	Interp interpolation
 	Blocks []*configBlock
+	lines  []string // the interpolated text's lines
 }
 
 // configBlock is one `stream_processor` block of a config file.
@@ -52,7 +55,7 @@ func loadConfigFile(path string, lookup func(string) (string, bool)) (*configFil
 	if err := yaml.Unmarshal([]byte(in.Text), &root); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	f := &configFile{Path: path, Interp: in}
+	f := &configFile{Path: path, Raw: string(text), Interp: in, lines: strings.Split(in.Text, "\n")}
 	findBlocks(&root, "", func(b *configBlock) { f.Blocks = append(f.Blocks, b) })
 
 	var raw yaml.Node
@@ -103,15 +106,8 @@ func findBlocks(n *yaml.Node, path string, found func(*configBlock)) {
 
 // mapValue returns the value of key in a YAML mapping node, or nil.
 func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
+	_, v := mapEntry(n, key)
+	return v
 }
 
 // find returns the block at path or with that label; with an empty selector, the only
@@ -136,24 +132,14 @@ func (f *configFile) find(selector string) (*configBlock, error) {
 }
 
 // parse lints the block with Benthos' linter and reads it with the plugin's config
-// spec. It returns the config (nil when the block cannot be read) and the problems.
-func (b *configBlock) parse() (*processor.Config, []problem) {
+// spec. It returns the config (nil when the block cannot be read) and the problems,
+// each placed in the file.
+func (b *configBlock) parse(f *configFile) (*processor.Config, []problem) {
 	text, err := yaml.Marshal(b.node)
 	if err != nil {
-		return nil, []problem{{Severity: severityError, Message: err.Error()}}
+		return nil, []problem{placeAt(f, location{Line: b.Line}, problem{Severity: severityError, Message: err.Error()})}
 	}
-	var problems []problem
-	wrapped, err := yaml.Marshal(map[string]*yaml.Node{blockKey: b.node})
-	if err == nil {
-		lints, lerr := service.GlobalEnvironment().NewComponentConfigLinter().
-			SetSkipEnvVarCheck(true).
-			LintYAML("processor", wrapped)
-		if lerr == nil {
-			for _, l := range lints {
-				problems = append(problems, problem{Severity: severityError, Message: l.What})
-			}
-		}
-	}
+	problems := b.lint(f)
 	parsed, err := processor.ConfigSpec().ParseYAML(string(text), nil)
 	if err == nil {
 		var cfg processor.Config
@@ -162,7 +148,82 @@ func (b *configBlock) parse() (*processor.Config, []problem) {
 		}
 	}
 	if len(problems) == 0 { // the linter usually says the same, better placed
-		problems = append(problems, problem{Severity: severityError, Message: err.Error()})
+		problems = append(problems, b.parseProblem(f, err))
 	}
 	return nil, problems
+}
+
+// lint runs Benthos' linter on the block. The linter sees the block marshalled on its
+// own; each lint is placed at the node of the file it points at, and a field is
+// named by its full path (model.version rather than version).
+func (b *configBlock) lint(f *configFile) []problem {
+	key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: blockKey}
+	wrapper := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{key, b.node}}
+	text, err := yaml.Marshal(wrapper)
+	if err != nil {
+		return nil
+	}
+	lints, err := service.GlobalEnvironment().NewComponentConfigLinter().
+		SetSkipEnvVarCheck(true).
+		LintYAML("processor", text)
+	if err != nil {
+		return nil
+	}
+	var copy yaml.Node
+	if yaml.Unmarshal(text, &copy) != nil || len(copy.Content) == 0 {
+		return nil
+	}
+	var problems []problem
+	for _, l := range lints {
+		p := problem{Severity: severityError, Message: l.What, linted: true}
+		loc := location{Line: b.Line}
+		if t, ok := pickLintTarget(l.What, nodesOnLine(wrapper, copy.Content[0], l.Line, nil, nil)); ok {
+			path := t.path[min(len(t.path), 1):] // the stream_processor key
+			loc = nodeLocation(t.node)
+			if t.node.Kind == yaml.MappingNode && len(path) > 0 {
+				// A field missing from an object: at the object's key.
+				if k, _ := fieldNode(b.node, path); k != nil {
+					loc = nodeLocation(k)
+				}
+			}
+			p.Message = fieldMessage(l.What, path, t.isKey || t.node.Kind == yaml.MappingNode)
+		}
+		problems = append(problems, placeAt(f, loc, p))
+	}
+	return problems
+}
+
+// quotedFieldRe finds the field a parse error names, as in "failed to parse 'timeout'
+// as a duration string".
+var quotedFieldRe = regexp.MustCompile(`'([A-Za-z0-9_.]+)'`)
+
+// parseProblem places an error of the config spec's parser at the field it names.
+func (b *configBlock) parseProblem(f *configFile, err error) problem {
+	p, loc := problem{Severity: severityError, Message: err.Error()}, location{Line: b.Line}
+	if m := quotedFieldRe.FindStringSubmatch(p.Message); m != nil {
+		if k, found := fieldNode(b.node, strings.Split(m[1], ".")); found {
+			loc, p.Message = nodeLocation(k), "field "+m[1]+": "+p.Message
+		}
+	}
+	return placeAt(f, loc, p)
+}
+
+// fieldMessage names the field of a lint by its full path: "field version is
+// required" about the object at path model becomes "field model.version is required";
+// a lint about a value gets its field's path in front.
+func fieldMessage(what string, path []string, aboutChild bool) string {
+	if len(path) == 0 {
+		return what
+	}
+	prefix := strings.Join(path, ".")
+	if rest, ok := strings.CutPrefix(what, "field "); ok && aboutChild {
+		return "field " + prefix + "." + rest
+	}
+	return "field " + prefix + ": " + what
+}
+
+// placeAt places a problem at loc in file f.
+func placeAt(f *configFile, loc location, p problem) problem {
+	p.File, p.Line, p.Column = f.Path, loc.Line, loc.Column
+	return p
 }

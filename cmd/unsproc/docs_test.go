@@ -16,8 +16,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the command outputs shown in the docs")
 
 // outputBlockRe matches a marker naming a command and the fenced block after it that
-// holds the command's output.
-var outputBlockRe = regexp.MustCompile("<!-- output of: (.+?)(?: \\(exit (\\d+)\\))? -->\n```(\\w*)\n((?s:.*?))```")
+// holds the command's output ("output of") or what it prints on stderr ("stderr of").
+var outputBlockRe = regexp.MustCompile("<!-- (output|stderr) of: (.+?)(?: \\(exit (\\d+)\\))? -->\n```(\\w*)\n((?s:.*?))```")
 
 // docsWithOutputs are the pages whose command outputs TestToolsDoc keeps current. A page
 // other than the first may have no markers.
@@ -50,21 +50,25 @@ func checkOutputs(t *testing.T, path, doc string) (string, bool) {
 	var rewritten strings.Builder
 	last := 0
 	for _, m := range matches {
-		args := strings.Fields(doc[m[2]:m[3]])
+		args := strings.Fields(doc[m[4]:m[5]])
 		wantCode := 0
-		if m[4] >= 0 {
+		if m[6] >= 0 {
 			var err error
-			wantCode, err = strconv.Atoi(doc[m[4]:m[5]])
+			wantCode, err = strconv.Atoi(doc[m[6]:m[7]])
 			require.NoError(t, err)
 		}
-		res := runCLI(t, args...)
+		res := runCaptured(t, args...)
 		assert.Equal(t, wantCode, res.code, "%s: %v: %s", path, args, res.stderr)
-		if !*update {
-			assert.Equal(t, res.stdout, doc[m[8]:m[9]], "the output of %v in %s is stale: run go test ./cmd/unsproc -run TestToolsDoc -update", args, path)
+		shown := res.stdout
+		if doc[m[2]:m[3]] == "stderr" {
+			shown = res.stderr
 		}
-		rewritten.WriteString(doc[last:m[8]])
-		rewritten.WriteString(res.stdout)
-		last = m[9]
+		if !*update {
+			assert.Equal(t, shown, doc[m[10]:m[11]], "the output of %v in %s is stale: run go test ./cmd/unsproc -run TestToolsDoc -update", args, path)
+		}
+		rewritten.WriteString(doc[last:m[10]])
+		rewritten.WriteString(shown)
+		last = m[11]
 	}
 	rewritten.WriteString(doc[last:])
 	return rewritten.String(), len(matches) > 0

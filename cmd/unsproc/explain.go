@@ -103,9 +103,17 @@ func writeExplain(w io.Writer, r *fileReport, format, graph string) error {
 
 // writeExplainText prints the report as tables, one per block.
 func writeExplainText(w io.Writer, r *fileReport) error {
-	errs, warns := r.counts()
-	fmt.Fprintf(w, "%s: %d %s, %s\n", r.File, len(r.Processors), plural(len(r.Processors), blockKey, blockKey+" blocks"), summarise(errs, warns))
-	writeProblems(w, "", r.Problems)
+	errs, warns := countProblems(r.allProblems())
+	total := summarise(errs, warns)
+	if errs+warns > 0 {
+		total += " in all"
+	}
+	fmt.Fprintf(w, "%s: %s, %s\n", r.File, count(len(r.Processors), blockKey, blockKey+" blocks"), total)
+	if len(r.Problems) > 0 {
+		fe, fw := countProblems(r.Problems)
+		fmt.Fprintf(w, "\nthe file itself: %s\n", summarise(fe, fw))
+		writeProblems(w, "", r.Problems)
+	}
 	for _, b := range r.Processors {
 		fmt.Fprintln(w)
 		writeBlockText(w, b)
@@ -198,15 +206,6 @@ func writeProblems(w io.Writer, indent string, ps []problem) {
 	}
 }
 
-func (r *fileReport) counts() (errs, warns int) {
-	errs, warns = countProblems(r.Problems)
-	for _, b := range r.Processors {
-		e, w := countProblems(b.Problems)
-		errs, warns = errs+e, warns+w
-	}
-	return errs, warns
-}
-
 func countProblems(ps []problem) (errs, warns int) {
 	for _, p := range ps {
 		if p.Severity == severityError {
@@ -222,7 +221,14 @@ func summarise(errs, warns int) string {
 	if errs == 0 && warns == 0 {
 		return "no problems"
 	}
-	return fmt.Sprintf("%d %s, %d %s", errs, plural(errs, "error", "errors"), warns, plural(warns, "warning", "warnings"))
+	var parts []string
+	if errs > 0 {
+		parts = append(parts, count(errs, "error", "errors"))
+	}
+	if warns > 0 {
+		parts = append(parts, count(warns, "warning", "warnings"))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func plural(n int, one, many string) string {
@@ -231,3 +237,6 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// count is n followed by the noun in the number n asks for: "1 input", "2 inputs".
+func count(n int, one, many string) string { return fmt.Sprintf("%d %s", n, plural(n, one, many)) }

@@ -125,7 +125,8 @@ func TestExplainBrokenConfig(t *testing.T) {
 	require.False(t, r.OK)
 
 	require.Len(t, r.Problems, 1)
-	assert.Contains(t, r.Problems[0].Message, "environment variables are not set: tF")
+	assert.Equal(t, "required environment variable tF is not set", r.Problems[0].Message)
+	assert.Equal(t, [3]any{"testdata/broken.yaml", 18, 22}, [3]any{r.Problems[0].File, r.Problems[0].Line, r.Problems[0].Column})
 
 	require.Len(t, r.Processors, 2)
 	pump, nested := r.Processors[0], r.Processors[1]

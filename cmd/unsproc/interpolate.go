@@ -9,7 +9,7 @@ import (
 )
 
 // Benthos replaces environment-variable placeholders in a config file before it parses
-// the YAML (spec §14.13): ${NAME}, ${NAME:default} and ${NAME|base64decode} (NAME made
+// the YAML: ${NAME}, ${NAME:default} and ${NAME|base64decode} (NAME made
 // of letters, digits, '_' and '.'), then turns the escape ${{NAME}} into the text
 // ${NAME}. interpolate does the same, so that `explain` and `try` see the config
 // Benthos would run, and records each placeholder it replaced. The test compares it with
@@ -25,7 +25,9 @@ type placeholder struct {
 	Name    string
 	Default string // without the colon; HasDef tells an empty default from none
 	HasDef  bool
-	Missing bool // not set and without default: Benthos refuses the config
+	Missing bool   // not set and without default: Benthos refuses the config
+	Value   string // what Benthos puts in its place
+	Offset  int    // byte offset of Text in the file
 }
 
 // interpolation is the outcome of interpolate.
@@ -53,19 +55,25 @@ func interpolate(text string, lookup func(string) (string, bool)) (interpolation
 		out  interpolation
 		errs []string
 	)
-	replaced := placeholderRe.ReplaceAllStringFunc(text, func(match string) string {
-		p, value, err := resolvePlaceholder(match, lookup)
+	var replaced strings.Builder
+	last := 0
+	for _, m := range placeholderRe.FindAllStringIndex(text, -1) {
+		p, value, err := resolvePlaceholder(text[m[0]:m[1]], lookup)
 		if err != nil {
 			errs = append(errs, err.Error())
 		}
+		p.Value, p.Offset = value, m[0]
 		out.Placeholders = append(out.Placeholders, p)
 		// A value cannot break the YAML line it stands in.
-		return strings.ReplaceAll(value, "\n", `\n`)
-	})
+		replaced.WriteString(text[last:m[0]])
+		replaced.WriteString(strings.ReplaceAll(value, "\n", `\n`))
+		last = m[1]
+	}
+	replaced.WriteString(text[last:])
 	if len(errs) > 0 {
 		return interpolation{}, fmt.Errorf("environment variables: %s", strings.Join(errs, "; "))
 	}
-	out.Text = escapeRe.ReplaceAllString(replaced, "$$$1")
+	out.Text = escapeRe.ReplaceAllString(replaced.String(), "$$$1")
 	return out, nil
 }
 
@@ -95,9 +103,6 @@ func resolvePlaceholder(match string, lookup func(string) (string, bool)) (place
 	}
 	return p, value, nil
 }
-
-// placeholdersIn lists the ${…} placeholders Benthos would replace in s.
-func placeholdersIn(s string) []string { return placeholderRe.FindAllString(s, -1) }
 
 // escapesIn lists the ${{…}} escapes in s, which Benthos turns into ${…}.
 func escapesIn(s string) []string { return escapeRe.FindAllString(s, -1) }

@@ -107,8 +107,8 @@ func TestInterpolateRecordsPlaceholders(t *testing.T) {
 	got, err := interpolate("a: ${HOST}\nb: ${NOPE:x}\nc: ${{tF}}", lookupIn(testEnv))
 	require.NoError(t, err)
 	assert.Equal(t, []placeholder{
-		{Text: "${HOST}", Name: "HOST"},
-		{Text: "${NOPE:x}", Name: "NOPE", Default: "x", HasDef: true},
+		{Text: "${HOST}", Name: "HOST", Value: "broker:9092", Offset: 3},
+		{Text: "${NOPE:x}", Name: "NOPE", Default: "x", HasDef: true, Value: "x", Offset: 14},
 	}, got.Placeholders)
 	assert.Equal(t, "a: broker:9092\nb: x\nc: ${tF}", got.Text)
 }

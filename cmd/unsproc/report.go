@@ -80,31 +80,53 @@ type mappingReport struct {
 	Notes      []string `json:"notes,omitempty"`
 }
 
-// problem is a config problem, with a hint on how to fix it when there is one.
+// problem is a config problem, with where it is and a hint on how to fix it when there
+// is one.
 type problem struct {
-	Severity   string `json:"severity"`
+	Severity string `json:"severity"`
+	// File, Line and Column place the problem in the config file (line and column
+	// from 1; zero when unknown).
+	File       string `json:"file,omitempty"`
+	Line       int    `json:"line,omitempty"`
+	Column     int    `json:"column,omitempty"`
 	Mapping    string `json:"mapping,omitempty"`
 	Message    string `json:"message"`
 	Hint       string `json:"hint,omitempty"`
 	Expression string `json:"expression,omitempty"`
 	// Position is line:column within the expression.
 	Position string `json:"position,omitempty"`
+	// emptied marks a ${…} in a mapping that Benthos replaced with nothing.
+	emptied bool
+	// linted marks a lint of Benthos' linter, which `run --chilled` lets through.
+	linted bool
 }
 
-// String renders the problem on one line (the hint on a second one).
+// String renders the problem as Benthos' linter does, file(line,column) and the
+// message, on one line; the hint follows on a second one.
 func (p problem) String() string {
+	text := p.lintText("")
+	if p.Hint != "" {
+		text += "\n  hint: " + p.Hint
+	}
+	return text
+}
+
+// lintText is the problem on one line without its hint: file(line,column), tag, the
+// mapping and the message.
+func (p problem) lintText(tag string) string {
 	var b strings.Builder
-	if p.Mapping != "" {
-		fmt.Fprintf(&b, "mapping %s", p.Mapping)
-		if p.Position != "" {
-			fmt.Fprintf(&b, " at %s", p.Position)
+	if p.File != "" {
+		b.WriteString(p.File)
+		if p.Line > 0 {
+			fmt.Fprintf(&b, "(%d,%d)", p.Line, max(p.Column, 1))
 		}
-		b.WriteString(": ")
+		b.WriteString(" ")
+	}
+	b.WriteString(tag)
+	if p.Mapping != "" {
+		fmt.Fprintf(&b, "mapping %s: ", p.Mapping)
 	}
 	b.WriteString(p.Message)
-	if p.Hint != "" {
-		b.WriteString("\n  hint: " + p.Hint)
-	}
 	return b.String()
 }
 
@@ -112,30 +134,42 @@ func (p problem) String() string {
 func explainFile(f *configFile) *fileReport {
 	r := &fileReport{File: f.Path, Problems: fileProblems(f), Processors: []*blockReport{}}
 	if len(f.Blocks) == 0 {
-		r.Problems = append(r.Problems, problem{Severity: severityWarning, Message: "no " + blockKey + " in this config"})
+		r.Problems = append(r.Problems, problem{Severity: severityWarning, File: f.Path, Message: "no " + blockKey + " in this config"})
 	}
 	for _, b := range f.Blocks {
-		r.Processors = append(r.Processors, explainBlock(b))
+		r.Processors = append(r.Processors, explainBlock(f, b))
 	}
-	r.OK = !hasErrors(r.Problems)
-	for _, b := range r.Processors {
-		r.OK = r.OK && !hasErrors(b.Problems)
-	}
+	r.OK = !hasErrors(r.allProblems())
 	return r
 }
 
-// fileProblems are the problems of the file as a whole, which Benthos would refuse
-// before parsing it: required environment variables that are not set.
-func fileProblems(f *configFile) []problem {
-	missing := f.Interp.missing()
-	if len(missing) == 0 {
-		return []problem{}
+// allProblems lists the problems of the file, then those of each block.
+func (r *fileReport) allProblems() []problem {
+	all := slices.Clone(r.Problems)
+	for _, b := range r.Processors {
+		all = append(all, b.Problems...)
 	}
-	return []problem{{
-		Severity: severityError,
-		Message:  fmt.Sprintf("required environment variables are not set: %s", strings.Join(missing, ", ")),
-		Hint:     "Benthos replaces ${NAME} with an environment variable before parsing; write ${{NAME}} for a literal ${NAME}, e.g. in a JavaScript template literal",
-	}}
+	return all
+}
+
+// fileProblems are the problems of the file as a whole, which Benthos would refuse
+// before parsing it: required environment variables that are not set, each placed at
+// its first ${…}.
+func fileProblems(f *configFile) []problem {
+	problems := []problem{}
+	for _, name := range f.Interp.missing() {
+		p := problem{
+			Severity: severityError,
+			File:     f.Path,
+			Message:  fmt.Sprintf("required environment variable %s is not set", name),
+			Hint:     "Benthos replaces ${NAME} with an environment variable before parsing; write ${{NAME}} for a literal ${NAME}, e.g. in a JavaScript template literal",
+		}
+		i := slices.IndexFunc(f.Interp.Placeholders, func(ph placeholder) bool { return ph.Missing && ph.Name == name })
+		loc := textLocation(f.Raw, f.Interp.Placeholders[i].Offset)
+		p.Line, p.Column = loc.Line, loc.Column
+		problems = append(problems, p)
+	}
+	return problems
 }
 
 func hasErrors(ps []problem) bool {
@@ -144,9 +178,9 @@ func hasErrors(ps []problem) bool {
 
 // explainBlock builds the report of one block: the processor's own view of its mappings
 // when the config is valid, otherwise every problem and whatever still compiles.
-func explainBlock(b *configBlock) *blockReport {
+func explainBlock(f *configFile, b *configBlock) *blockReport {
 	r := &blockReport{Path: b.Path, Label: b.Label, Line: b.Line, Sources: []sourceReport{}, Mappings: []mappingReport{}}
-	cfg, problems := b.parse()
+	cfg, problems := b.parse(f)
 	r.Problems = append([]problem{}, problems...)
 	if cfg == nil {
 		return r
@@ -162,8 +196,12 @@ func explainBlock(b *configBlock) *blockReport {
 	// The processor describes every mapping as it compiles it, valid or not, so each
 	// valid one is shown next to the problems of a config it rejects.
 	inspections, errs := processor.Inspect(*cfg)
+	paths := make([]string, len(inspections))
+	for i, in := range inspections {
+		paths[i] = in.Path
+	}
 	for _, err := range errs {
-		r.Problems = append(r.Problems, problemOf(err))
+		r.Problems = append(r.Problems, b.problemOf(f, paths, err))
 	}
 	for _, in := range inspections {
 		if in.Err != nil {
@@ -182,7 +220,7 @@ func explainBlock(b *configBlock) *blockReport {
 			})
 		}
 	}
-	r.Problems = append(r.Problems, interpolationNotes(r.Mappings, b.raw)...)
+	r.Problems = append(r.Problems, interpolationNotes(f, b, r.Mappings)...)
 	return r
 }
 
@@ -199,61 +237,116 @@ func mappingRow(in processor.Inspection) mappingReport {
 	return row
 }
 
-// problemOf turns one problem of a *processor.ConfigError into a report entry, with the
-// compiler's position and hint when it has them.
-func problemOf(err error) problem {
+// problemOf turns one problem of a *processor.ConfigError into a report entry placed
+// in the file: a mapping's at the spot of the expression the compiler points at, a
+// field's at the field, an alias's at the alias. Compiler errors bring their hint,
+// completed with what only the whole config knows: the paths of its mappings.
+func (b *configBlock) problemOf(f *configFile, mappings []string, err error) problem {
 	p := problem{Severity: severityError, Message: err.Error()}
-	var merr *processor.MappingError
-	if !errors.As(err, &merr) {
-		return p
+	loc := location{Line: b.Line}
+	var (
+		merr *processor.MappingError
+		ferr *processor.FieldError
+	)
+	switch {
+	case errors.As(err, &merr):
+		p.Mapping, p.Message = merr.Path, merr.Err.Error()
+		offset := -1
+		var cerr *compiler.Error
+		if errors.As(merr.Err, &cerr) {
+			p.Message, p.Hint, p.Expression, p.Position = cerr.Msg, mappingHint(cerr, mappings), cerr.Source, cerr.Position()
+			offset = cerr.Offset
+		}
+		leaves := map[string]*yaml.Node{}
+		mappingLeaves(mapValue(b.node, "mapping"), "", leaves)
+		if leaf := leaves[merr.Path]; leaf != nil {
+			loc = expressionLocation(leaf, f.lines, offset)
+		}
+	case errors.As(err, &ferr):
+		p.Message = "field " + ferr.Field + ": " + ferr.Msg
+		if k, _ := fieldNode(b.node, strings.Split(ferr.Field, ".")); k != nil {
+			loc = nodeLocation(k)
+		}
+	default:
+		if k := b.badAlias(err); k != nil {
+			loc = nodeLocation(k)
+		}
 	}
-	p.Mapping, p.Message = merr.Path, merr.Err.Error()
-	var cerr *compiler.Error
-	if errors.As(merr.Err, &cerr) {
-		p.Message, p.Hint, p.Expression, p.Position = cerr.Msg, cerr.Hint, cerr.Source, cerr.Position()
+	return placeAt(f, loc, p)
+}
+
+// mappingHint is the compiler's hint, preceded, for an unknown name that is (nearly)
+// the path of a mapping, by the reminder that mappings cannot read each other.
+func mappingHint(cerr *compiler.Error, mappings []string) string {
+	name := compiler.UnknownName(cerr)
+	if name == "" {
+		return cerr.Hint
 	}
-	return p
+	var note string
+	if slices.Contains(mappings, name) {
+		note = fmt.Sprintf("%s is a mapping, and a mapping cannot read another mapping's result: repeat its expression, or use a source alias", name)
+	} else if close := compiler.Suggest(name, mappings); len(close) > 0 && !strings.HasPrefix(cerr.Hint, "did you mean") {
+		note = fmt.Sprintf("%s is close to the mapping %s, but a mapping cannot read another mapping's result", name, strings.Join(close, " or "))
+	}
+	if note == "" {
+		return cerr.Hint
+	}
+	return note + "; " + cerr.Hint
+}
+
+// badAlias returns the key of the source alias err is about, or nil.
+func (b *configBlock) badAlias(err error) *yaml.Node {
+	sources := mapValue(b.node, "sources")
+	if sources == nil || sources.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i < len(sources.Content); i += 2 {
+		key := sources.Content[i]
+		if verr := compiler.ValidateAlias(key.Value); verr != nil && err.Error() == "sources: "+verr.Error() {
+			return key
+		}
+	}
+	return nil
 }
 
 // interpolationNotes reports, per mapping, the ${…} placeholders Benthos replaced with
-// environment variables (almost always a template literal that needed ${{…}}), and notes
-// the escapes that became ${…} in the expression.
-func interpolationNotes(rows []mappingReport, raw *yaml.Node) []problem {
-	if raw == nil {
+// environment variables (almost always a template literal that needed ${{…}}), each
+// at its place in the file, and notes the escapes that became ${…} in the expression.
+func interpolationNotes(f *configFile, b *configBlock, rows []mappingReport) []problem {
+	if b.raw == nil {
 		return nil
 	}
-	written := map[string]string{}
-	flattenRaw(raw, "", written)
+	written := map[string]*yaml.Node{}
+	mappingLeaves(b.raw, "", written)
+	values := map[string]string{}
+	for _, ph := range f.Interp.Placeholders {
+		values[ph.Text] = ph.Value
+	}
+	rawLines := strings.Split(f.Raw, "\n")
 	var problems []problem
 	for i := range rows {
-		text := written[rows[i].Path]
-		for _, ph := range placeholdersIn(text) {
-			problems = append(problems, problem{
+		leaf := written[rows[i].Path]
+		if leaf == nil || leaf.Kind != yaml.ScalarNode {
+			continue
+		}
+		for _, m := range placeholderRe.FindAllStringIndex(leaf.Value, -1) {
+			ph := leaf.Value[m[0]:m[1]]
+			replacement := fmt.Sprintf("the value of %s", strings.TrimSuffix(strings.TrimPrefix(ph, "${"), "}"))
+			if values[ph] == "" {
+				replacement = "nothing (the variable is not set, or empty)"
+			}
+			p := placeAt(f, expressionLocation(leaf, rawLines, m[0]), problem{
 				Severity: severityWarning,
 				Mapping:  rows[i].Path,
-				Message:  fmt.Sprintf("Benthos replaced %s with an environment variable before the processor saw the mapping; the expression is %s", ph, rows[i].Expression),
+				Message:  fmt.Sprintf("Benthos replaced %s with %s before the processor saw the mapping; the expression is %s", ph, replacement, rows[i].Expression),
 				Hint:     fmt.Sprintf("inside a JavaScript template literal write %s", "${{"+strings.TrimPrefix(ph, "${")+"}"),
 			})
+			p.emptied = values[ph] == ""
+			problems = append(problems, p)
 		}
-		for _, esc := range escapesIn(text) {
+		for _, esc := range escapesIn(leaf.Value) {
 			rows[i].Notes = append(rows[i].Notes, fmt.Sprintf("%s in the file is %s in the expression (Benthos escape)", esc, "$"+strings.TrimSuffix(strings.TrimPrefix(esc, "${"), "}")))
 		}
 	}
 	return problems
-}
-
-// flattenRaw collects the string leaves of a mapping object by virtual path.
-func flattenRaw(n *yaml.Node, prefix string, out map[string]string) {
-	if n.Kind != yaml.MappingNode {
-		return
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		path, v := prefix+n.Content[i].Value, n.Content[i+1]
-		switch v.Kind {
-		case yaml.MappingNode:
-			flattenRaw(v, path+".", out)
-		case yaml.ScalarNode:
-			out[path] = v.Value
-		}
-	}
 }

@@ -61,7 +61,7 @@ over from line to line, as in one processor instance. Nothing is sent anywhere.
 			if err != nil {
 				return err
 			}
-			t, problems := newTrial(block)
+			t, problems := newTrial(f, block)
 			if len(problems) > 0 {
 				writeProblems(stdout, "", problems)
 				return errConfigProblems
@@ -100,24 +100,18 @@ type trial struct {
 	fired                                        map[*processor.Mapping]int
 }
 
-// newTrial builds the processor of a block; it returns the config's problems instead
-// when there are any.
-func newTrial(b *configBlock) (*trial, []problem) {
-	cfg, problems := b.parse()
-	if cfg == nil || hasErrors(problems) {
-		return nil, problems
+// newTrial builds the processor of block b of file f; it returns the block's problems
+// instead when it has errors.
+func newTrial(f *configFile, b *configBlock) (*trial, []problem) {
+	report := explainBlock(f, b)
+	if hasErrors(report.Problems) {
+		return nil, report.Problems
 	}
+	cfg, _ := b.parse(f)
 	obs := &trialObserver{}
 	p, err := processor.New(*cfg, processor.WithObserver(obs))
-	if err != nil {
-		var cerr *processor.ConfigError
-		if !errors.As(err, &cerr) {
-			return nil, []problem{{Severity: severityError, Message: err.Error()}}
-		}
-		for _, e := range cerr.Problems {
-			problems = append(problems, problemOf(e))
-		}
-		return nil, problems
+	if err != nil { // explainBlock found no error: not a config problem
+		return nil, []problem{placeAt(f, location{Line: b.Line}, problem{Severity: severityError, Message: err.Error()})}
 	}
 	obs.proc = p
 	return &trial{proc: p, obs: obs, progressEvery: defaultProgressEvery, fired: map[*processor.Mapping]int{}}, nil
@@ -142,7 +136,7 @@ func (t *trial) run(r io.Reader) error {
 		t.inputs++
 		t.process(line, s)
 		if t.progressEvery > 0 && t.inputs%t.progressEvery == 0 {
-			fmt.Fprintf(t.progress, "try: %d inputs, %d outputs (%s)\n", t.inputs, t.outputs, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(t.progress, "try: %s, %s (%s)\n", count(t.inputs, "input", "inputs"), count(t.outputs, "output", "outputs"), time.Since(start).Round(time.Millisecond))
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -195,9 +189,10 @@ func (t *trial) process(line int, s sample) {
 
 // summary prints the totals and the mappings that never fired.
 func (t *trial) summary() {
-	fmt.Fprintf(t.out, "\n%d inputs: %d outputs, %d skipped (not a source), %d rejected", t.inputs, t.outputs, t.skipped, t.rejected)
+	fmt.Fprintf(t.out, "\n%s: %s, %d skipped (not a source), %d rejected",
+		count(t.inputs, "input", "inputs"), count(t.outputs, "output", "outputs"), t.skipped, t.rejected)
 	if t.badLines > 0 {
-		fmt.Fprintf(t.out, ", %d unreadable lines", t.badLines)
+		fmt.Fprintf(t.out, ", %s", count(t.badLines, "unreadable line", "unreadable lines"))
 	}
 	fmt.Fprintln(t.out)
 	var never []string

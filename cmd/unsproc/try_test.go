@@ -164,7 +164,7 @@ func TestTryProgress(t *testing.T) {
 	config := writeFile(t, "config.yaml", block(validFields))
 	f, err := loadConfigFile(config, os.LookupEnv)
 	require.NoError(t, err)
-	tr, problems := newTrial(f.Blocks[0])
+	tr, problems := newTrial(f, f.Blocks[0])
 	require.Empty(t, problems)
 	var out, progress bytes.Buffer
 	tr.out, tr.progress, tr.progressEvery = &out, &progress, 3
@@ -191,7 +191,7 @@ func TestTryBadSampleLines(t *testing.T) {
 	assert.Contains(t, res.stdout, "line 1: not a JSON object")
 	assert.Contains(t, res.stdout, `line 2: expected "payload", or "value" and "timestamp_ms"`)
 	assert.Contains(t, res.stdout, "line 3: give either")
-	assert.Contains(t, res.stdout, "1 inputs: 0 outputs, 0 skipped (not a source), 0 rejected, 3 unreadable lines")
+	assert.Contains(t, res.stdout, "\n1 input: 0 outputs, 0 skipped (not a source), 0 rejected, 3 unreadable lines\n")
 	assert.Contains(t, res.stderr, errBadSamples.Error())
 }
 
@@ -240,7 +240,7 @@ func TestTryChoosesTheProcessor(t *testing.T) {
 		{name: "by path", args: []string{"-c", broken, "-p", "/pipeline/processors/1/branch/processors/0"}, stdout: "umh.v1.site._m_v1.twice {\"value\":2,"},
 		{name: "invalid one by label", args: []string{"-c", broken, "--processor", "pump"}, code: 1, stdout: "unknown name pump"},
 		{name: "no such processor", args: []string{"-c", broken, "-p", "/nope"}, code: 1, stderr: `no stream_processor at "/nope"`},
-		{name: "environment variable not set", args: []string{"-c", broken, "-p", "/pipeline/processors/1/branch/processors/0"}, unsetEnv: true, code: 1, stdout: "required environment variables are not set: tF"},
+		{name: "environment variable not set", args: []string{"-c", broken, "-p", "/pipeline/processors/1/branch/processors/0"}, unsetEnv: true, code: 1, stdout: "testdata/broken.yaml(18,22) required environment variable tF is not set"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
