@@ -1,14 +1,17 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"gopkg.in/yaml.v3"
 )
 
 // lintCommand is unsproc's `lint`: Benthos' own lint (std, the command as Benthos
@@ -35,11 +38,12 @@ files with the .yaml or .yml extension.`[1:],
 		Flags:  std.Flags,
 		Before: std.Before,
 		Action: func(c *cli.Context) error {
-			benthosErr := std.Action(c)
 			paths, err := lintTargets(append(c.Args().Slice(), c.StringSlice("resources")...))
 			if err != nil {
 				return err
 			}
+			paths = slices.DeleteFunc(paths, isDataModelsFile)
+			benthosErr := lintWithBenthos(std, c, paths)
 			failed := false
 			for _, path := range paths {
 				f, err := loadConfigFile(path, os.LookupEnv)
@@ -130,4 +134,55 @@ func lintTargets(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// lintWithBenthos runs Benthos' own lint (std) on paths, the targets already expanded,
+// with the flags of c. Benthos would lint every YAML file a "..." reaches, data models
+// files included, which are no Benthos configs.
+func lintWithBenthos(std *cli.Command, c *cli.Context, paths []string) error {
+	set := flag.NewFlagSet(std.Name, flag.ContinueOnError)
+	for _, f := range std.Flags {
+		if err := f.Apply(set); err != nil {
+			return err
+		}
+	}
+	for _, f := range std.Flags {
+		name := f.Names()[0]
+		if !c.IsSet(name) {
+			continue
+		}
+		values := []string{fmt.Sprint(c.Value(name))}
+		if _, ok := f.(*cli.StringSliceFlag); ok {
+			values = c.StringSlice(name)
+		}
+		for _, v := range values {
+			if err := set.Set(name, v); err != nil {
+				return err
+			}
+		}
+	}
+	if err := set.Parse(paths); err != nil {
+		return err
+	}
+	return std.Action(cli.NewContext(c.App, set, c.Lineage()[1]))
+}
+
+// isDataModelsFile reports whether path is a YAML file of UMH data models (a top-level
+// dataModels, datamodels or payloadShapes key), such as a data_models_file or a UMH
+// Core config.yaml: the processor reads it, Benthos does not.
+func isDataModelsFile(path string) bool {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var top map[string]any
+	if yaml.Unmarshal(text, &top) != nil {
+		return false
+	}
+	for _, key := range []string{"dataModels", "datamodels", "payloadShapes", "payloadshapes"} {
+		if _, ok := top[key]; ok {
+			return true
+		}
+	}
+	return false
 }

@@ -49,16 +49,17 @@ func TestProblemsArePlacedInTheFile(t *testing.T) {
 	}
 }
 
-// TestUnknownNameThatIsAMapping: a mapping that names another mapping is told that
-// mappings cannot read each other.
-func TestUnknownNameThatIsAMapping(t *testing.T) {
-	fields := strings.Replace(validFields, "  pressure: press + 1\n", "  pressure: press + 1\n  alarm: pressure > 80\n  high: pressur > 90\n", 1)
+// TestUnknownNameCloseToAMapping: a mapping may read another by its name; a typo of
+// that name is told which mapping it is close to, and an alias's suggestion comes first.
+func TestUnknownNameCloseToAMapping(t *testing.T) {
+	fields := strings.Replace(validFields, "  pressure: press + 1\n", "  pressure: press + 1\n  alarm: pressure > 80\n  high: pressur > 90\n  low: alrm && pressure < 10\n", 1)
 	r, code := explainJSON(t, writeFile(t, "config.yaml", block(fields)))
 	require.Equal(t, 1, code)
-	alarm := findProblem(r.Processors[0].Problems, "alarm", "unknown name pressure")
-	require.NotNil(t, alarm)
-	assert.Contains(t, alarm.Hint, "pressure is a mapping, and a mapping cannot read another mapping's result")
+	assert.Nil(t, findProblem(r.Processors[0].Problems, "alarm", ""), "alarm reads the mapping pressure")
 	high := findProblem(r.Processors[0].Problems, "high", "unknown name pressur")
 	require.NotNil(t, high)
 	assert.Contains(t, high.Hint, "did you mean press?", "the compiler's suggestion comes first")
+	low := findProblem(r.Processors[0].Problems, "low", "unknown name alrm")
+	require.NotNil(t, low)
+	assert.Contains(t, low.Hint, "did you mean the mapping alarm?")
 }

@@ -275,21 +275,26 @@ func (b *configBlock) problemOf(f *configFile, mappings []string, err error) pro
 	return placeAt(f, loc, p)
 }
 
-// mappingHint is the compiler's hint, preceded, for an unknown name that is (nearly)
-// the path of a mapping, by the reminder that mappings cannot read each other.
+// mappingHint is the compiler's hint, preceded, for an unknown name close to the name of
+// a mapping that mappings may read (a top-level one), by "did you mean the mapping …?".
 func mappingHint(cerr *compiler.Error, mappings []string) string {
 	name := compiler.UnknownName(cerr)
-	if name == "" {
+	if name == "" || strings.HasPrefix(cerr.Hint, "did you mean") {
 		return cerr.Hint
 	}
-	var note string
-	if slices.Contains(mappings, name) {
-		note = fmt.Sprintf("%s is a mapping, and a mapping cannot read another mapping's result: repeat its expression, or use a source alias", name)
-	} else if close := compiler.Suggest(name, mappings); len(close) > 0 && !strings.HasPrefix(cerr.Hint, "did you mean") {
-		note = fmt.Sprintf("%s is close to the mapping %s, but a mapping cannot read another mapping's result", name, strings.Join(close, " or "))
+	var readable []string
+	for _, m := range mappings {
+		if !strings.Contains(m, ".") {
+			readable = append(readable, m)
+		}
 	}
-	if note == "" {
+	close := compiler.Suggest(name, readable)
+	if len(close) == 0 {
 		return cerr.Hint
+	}
+	note := fmt.Sprintf("did you mean the mapping %s?", strings.Join(close, " or "))
+	if cerr.Hint == "" {
+		return note
 	}
 	return note + "; " + cerr.Hint
 }
