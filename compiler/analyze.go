@@ -62,7 +62,7 @@ type analysis struct {
 	functions    bool // contains a function, arrow or class
 }
 
-// analyse walks every node of e (spec §14.3: complete and scope-aware) and records its
+// analyse walks every node of e (docs/behaviour.md#dependencies: complete and scope-aware) and records its
 // free references.
 func analyse(e ast.Expression, offset func(int) int) *analysis {
 	w := &walker{a: &analysis{thisAt: -1, bigIntAt: -1}, offset: offset}

@@ -12,7 +12,7 @@ import (
 	"github.com/unsproc/unsproc/vm"
 )
 
-// Kind classifies an expression (spec §14.5).
+// Kind classifies an expression (docs/behaviour.md#statics).
 type Kind int
 
 const (

@@ -34,7 +34,7 @@ func TestDeps(t *testing.T) {
 		{"typeof press", []string{"press"}, compiler.Dynamic},
 		{"press ?? 0", []string{"press"}, compiler.Dynamic},
 		{"[press, [tF]]", []string{"press", "tF"}, compiler.Dynamic},
-		// spec §14.3: references inside every construct count.
+		// docs/behaviour.md#dependencies: references inside every construct count.
 		{"`T: ${press}`", []string{"press"}, compiler.Dynamic},
 		{"JSON.stringify({p: press})", []string{"press"}, compiler.Dynamic},
 		{"({press})", []string{"press"}, compiler.Dynamic},

@@ -15,7 +15,7 @@ import (
 const MaxSourceLen = 16 << 10
 
 // wrapOpen and wrapClose turn a mapping into a parenthesised expression, so that
-// `{a: 1}` is an object literal (spec §14.2); the newlines keep a trailing `// comment`
+// `{a: 1}` is an object literal (docs/behaviour.md#source-forms); the newlines keep a trailing `// comment`
 // from swallowing the closing parenthesis.
 const (
 	wrapOpen  = "(\n"

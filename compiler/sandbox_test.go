@@ -13,7 +13,7 @@ import (
 )
 
 // hostile is an expression written to escape the sandbox, leak state, or exhaust the
-// process, with the outcome it must have instead (spec §14.10).
+// process, with the outcome it must have instead (docs/behaviour.md#sandbox).
 type hostile struct {
 	name string
 	src  string

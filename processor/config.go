@@ -9,10 +9,10 @@ import (
 	"github.com/unsproc/unsproc/vm"
 )
 
-// ModeTimeseries is the only processing mode (spec §2.1).
+// ModeTimeseries is the only processing mode (docs/behaviour.md#config-fields).
 const ModeTimeseries = "timeseries"
 
-// Config is the stream processor's configuration (spec §2.1). It is what the Benthos
+// Config is the stream processor's configuration (docs/behaviour.md#config-fields). It is what the Benthos
 // `stream_processor` block holds; programs may also fill it in directly.
 type Config struct {
 	// Mode must be ModeTimeseries.
@@ -27,7 +27,7 @@ type Config struct {
 	Sources map[string]string
 	// Mapping is a nested object whose leaves are JavaScript expressions. Nested keys
 	// join with '.' into virtual paths; a non-string leaf (number, bool, null, list)
-	// is turned into expression text with %v, as YAML scalars are (spec §2.2).
+	// is turned into expression text with %v, as YAML scalars are (docs/behaviour.md#flattening).
 	Mapping map[string]any
 	// Timeout bounds one evaluation in the goja sandbox; zero means the compiler's
 	// default (100 ms).
@@ -95,7 +95,7 @@ func fieldError(msg string, path ...string) error {
 	return &FieldError{Field: strings.Join(path, "."), Msg: msg}
 }
 
-// checkFields reports the problems of the plain fields, in the order of spec §2.3,
+// checkFields reports the problems of the plain fields, in the order of docs/behaviour.md#validation,
 // with the reference's wording.
 func (c *Config) checkFields() []error {
 	var problems []error

@@ -23,7 +23,7 @@ import (
 	_ "github.com/unsproc/unsproc/processor"                       // registers stream_processor
 )
 
-// corpusCase is one end-to-end case of corpus/processor (spec §12).
+// corpusCase is one end-to-end case of corpus/processor (docs/behaviour.md#processor-case-format).
 type corpusCase struct {
 	Name        string         `json:"name"`
 	Config      map[string]any `json:"config"`
@@ -131,7 +131,7 @@ var outputShape = regexp.MustCompile(`^\{"value":(.+),"timestamp_ms":(-?[0-9]+)\
 // runStream runs a Benthos stream whose pipeline is one stream_processor with cfg, fed
 // by produce and drained into collect. Corpus configs are built in code, so the
 // environment-variable lookup gives every ${name} placeholder back unchanged: template
-// literals reach the processor as written (spec §14.13).
+// literals reach the processor as written (docs/behaviour.md#environment-substitution).
 func runStream(t *testing.T, cfg map[string]any, threads int, produce func(send func(service.MessageBatch) error) error, collect func(corpusOutput)) error {
 	t.Helper()
 	b := service.NewStreamBuilder()

@@ -1,7 +1,6 @@
 // Package processor is the UNS stream processor: it keeps the latest value of every
 // configured source topic and evaluates JavaScript mapping expressions over them,
-// emitting one timeseries message per mapping that fires (see
-// shared/spec/stream-processor.md, whose section 14 this package follows).
+// emitting one timeseries message per mapping that fires (see docs/behaviour.md).
 //
 // The core is host-agnostic: New validates a Config (reporting every problem at once)
 // and Processor.Process turns one input (topic and payload bytes) into outputs handed

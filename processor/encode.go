@@ -14,7 +14,7 @@ import (
 	"github.com/unsproc/unsproc/compiler"
 )
 
-// NonEmittableError says why a mapping's result produced no output (spec §14.9):
+// NonEmittableError says why a mapping's result produced no output (docs/behaviour.md#results-that-are-not-emitted):
 // JSON has no form for it.
 type NonEmittableError struct {
 	// What describes the result, e.g. "undefined or null", "NaN", "a function".

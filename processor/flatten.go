@@ -12,9 +12,9 @@ type leaf struct {
 	src  string
 }
 
-// flatten turns the nested mapping object into leaves sorted by virtual path (spec
-// §2.2). A string leaf is the expression; another scalar or a list becomes text with
-// %v. Two leaves with the same path (a dotted key and a nesting) are an error.
+// flatten turns the nested mapping object into leaves sorted by virtual path
+// (docs/behaviour.md#flattening). A string leaf is the expression; another scalar or
+// a list becomes text with %v. Two leaves with the same path (a dotted key and a nesting) are an error.
 func flatten(mapping map[string]any) ([]leaf, []error) {
 	var leaves []leaf
 	walkMapping(mapping, "", &leaves)

@@ -42,7 +42,7 @@ type Mapping struct {
 // each group sorted by virtual path.
 func (m *Mapping) Index() int { return m.index }
 
-// Path is the virtual path (spec §2.2), e.g. "motor.rpm".
+// Path is the virtual path (docs/behaviour.md#flattening), e.g. "motor.rpm".
 func (m *Mapping) Path() string { return m.path }
 
 // Topic is the output topic of the mapping.

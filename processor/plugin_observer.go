@@ -22,7 +22,7 @@ const (
 const slowEvaluation = 10 * time.Millisecond
 
 // pluginObserver turns what the processor does into Benthos metrics (the reference's
-// names, spec §8, plus per-mapping ones) and logs. Repeated problems are logged at most
+// names, docs/behaviour.md#metrics, plus per-mapping ones) and logs. Repeated problems are logged at most
 // once per logEvery per mapping, reason or topic, with the count of suppressed ones.
 type pluginObserver struct {
 	log *service.Logger
@@ -151,7 +151,7 @@ func (o *pluginObserver) mappingLog(m *Mapping, suppressed int64) *service.Logge
 }
 
 // rejected accounts for an input without output: messages_rejected{reason} and the
-// reference's counters (spec §8: invalid payloads are errored and invalid_data_type,
+// reference's counters (docs/behaviour.md#metrics: invalid payloads are errored and invalid_data_type,
 // the rest dropped), plus a rate-limited log line naming topic and reason. Defects of
 // the input are warnings; traffic for other processors and inputs that only updated
 // the state are logged at debug level.

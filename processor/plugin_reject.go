@@ -16,7 +16,7 @@ const (
 	reasonMissingTopic rejectReason = iota
 	// reasonUnknownTopic: umh_topic (possibly empty) names no configured source.
 	reasonUnknownTopic
-	// reasonInvalidPayload: the payload breaks the rules of spec §14.8, or the message
+	// reasonInvalidPayload: the payload breaks the rules of docs/behaviour.md#payload-rules, or the message
 	// content cannot be read; the state is unchanged.
 	reasonInvalidPayload
 	// reasonNoOutput: the value was accepted and stored, but no mapping fired: the

@@ -181,7 +181,7 @@ func TestRegisterUnderAnotherName(t *testing.T) {
 	assert.Contains(t, outs, `umh.v1.e._pump_v1.p {"value":6,"timestamp_ms":1}`)
 }
 
-// TestTemplateLiteralEscapeInYAML checks spec §14.13: in a Benthos config, ${{alias}}
+// TestTemplateLiteralEscapeInYAML checks docs/behaviour.md#environment-substitution: in a Benthos config, ${{alias}}
 // reaches the processor as ${alias}, and a placeholder that is not a bare name is left
 // alone.
 func TestTemplateLiteralEscapeInYAML(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// BenchmarkProcess measures the core on the reference workload (spec §5.5: three
+// BenchmarkProcess measures the core on the reference workload (the reference's worked example: three
 // sources, six mappings), one input per iteration, cycling over the sources.
 func BenchmarkProcess(b *testing.B) {
 	p, err := New(pumpConfig(workedExampleMapping()))

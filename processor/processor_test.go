@@ -46,7 +46,7 @@ func point(v any, ts int64) string {
 	return fmt.Sprintf(`{"value":%v,"timestamp_ms":%d}`, v, ts)
 }
 
-// workedExampleMapping is the mapping of spec §5.5 (the reference's standard workload).
+// workedExampleMapping is the mapping of the reference's worked example (its's standard workload).
 func workedExampleMapping() map[string]any {
 	return map[string]any{
 		"pressure":     "press+4.00001",
@@ -58,7 +58,7 @@ func workedExampleMapping() map[string]any {
 	}
 }
 
-// TestProcessWorkedExample is spec §5.5.
+// TestProcessWorkedExample is the reference's worked example.
 func TestProcessWorkedExample(t *testing.T) {
 	p, err := New(pumpConfig(workedExampleMapping()))
 	require.NoError(t, err)

@@ -12,7 +12,7 @@ import (
 // TestHostileMappingNextToSafeOne puts a hostile mapping beside `safe: press + 1`: the
 // configuration is refused with the hostile mapping named, or the processor keeps
 // emitting the safe output, message after message, while the hostile mapping emits
-// nothing and is reported as failed to the observer (spec §14.4, §14.9, §14.10).
+// nothing and is reported as failed to the observer (docs/behaviour.md#validation, #results-that-are-not-emitted, #sandbox).
 func TestHostileMappingNextToSafeOne(t *testing.T) {
 	cases := []struct {
 		name, src string
