@@ -1,10 +1,13 @@
 // Command unsproc is a Benthos distribution with the `stream_processor` batch
 // processor built in, so every Benthos subcommand (run, lint, test, list, echo,
 // blobl, …) works on configs that use it. It bundles Benthos' pure and io
-// components: brokerless inputs and outputs such as file, stdin and stdout, and
-// the core processors such as mapping.
+// components (file, stdin and stdout, HTTP, sockets, the core processors such as
+// mapping), the `uns` input and output that read and write the Unified Namespace
+// in Kafka or Redpanda as UMH Core keeps it, and the `prometheus` metrics exporter
+// that serves /metrics on Benthos' HTTP address.
 //
 //	unsproc run examples/pump/config.yaml
+//	unsproc run examples/uns-kafka/config.yaml
 //	unsproc test ./examples/...
 //	unsproc explain -c examples/pump/config.yaml
 //	unsproc try -c examples/pump/config.yaml --input examples/pump/sample.jsonl
@@ -20,6 +23,8 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	_ "github.com/unsproc/unsproc/components/prometheus"
+	_ "github.com/unsproc/unsproc/components/uns"
 	_ "github.com/unsproc/unsproc/processor"
 )
 
