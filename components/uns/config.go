@@ -91,7 +91,7 @@ kind of problem) and retries with a growing back-off; it resumes when they retur
 			Description("The most records one batch holds.").
 			Advanced().
 			Default(defaultMaxBatch)).
-		LintRule(`root = if this.exists("` + fieldUMHTopic + `") && this.exists("` + fieldUMHTopics + `") { [ "set umh_topic or umh_topics, not both" ] }`)
+		LintRule(`root = if this.` + fieldUMHTopic + ` != null && this.` + fieldUMHTopics + `.or([]).length() > 0 { [ "set umh_topic or umh_topics, not both" ] }`)
 }
 
 func outputSpec() *service.ConfigSpec {
@@ -143,19 +143,20 @@ func parseBrokers(conf *service.ParsedConfig) ([]string, error) {
 	return brokers, nil
 }
 
-// parseFilters compiles umh_topics or umh_topic; none means every key.
+// parseFilters compiles umh_topics or umh_topic; none (or an empty list) means every
+// key.
 func parseFilters(conf *service.ParsedConfig) ([]*regexp.Regexp, error) {
-	var patterns []string
-	hasList, hasOne := conf.Contains(fieldUMHTopics), conf.Contains(fieldUMHTopic)
-	switch {
-	case hasList && hasOne:
-		return nil, errors.New("set umh_topic or umh_topics, not both")
-	case hasList:
-		list, err := conf.FieldStringList(fieldUMHTopics)
-		if err != nil {
+	var list []string
+	if conf.Contains(fieldUMHTopics) {
+		var err error
+		if list, err = conf.FieldStringList(fieldUMHTopics); err != nil {
 			return nil, err
 		}
-		patterns = list
+	}
+	patterns := list
+	switch hasOne := conf.Contains(fieldUMHTopic); {
+	case len(list) > 0 && hasOne:
+		return nil, errors.New("set umh_topic or umh_topics, not both")
 	case hasOne:
 		one, err := conf.FieldString(fieldUMHTopic)
 		if err != nil {
