@@ -52,13 +52,13 @@ func inputSpec() *service.ConfigSpec {
 		Categories("Services").
 		Summary("Reads the Unified Namespace from Kafka: the records of one topic whose key is the UNS topic.").
 		Description(`
-Consumes the Kafka topic `+"`topic`"+` (UMH Core's `+"`umh.messages`"+`) with the consumer group
-`+"`consumer_group`"+`, starting at the oldest record when the group has no committed offset.
+Consumes the Kafka topic ` + "`topic`" + ` (UMH Core's ` + "`umh.messages`" + `) with the consumer group
+` + "`consumer_group`" + `, starting at the oldest record when the group has no committed offset.
 Records whose key (the UNS topic) matches none of the regular expressions of
-`+"`umh_topics`"+` (or the one of `+"`umh_topic`"+`) are skipped; without either, every record
-is read. The expressions are unanchored: `+"`^…$`"+` makes one match whole keys only.
+` + "`umh_topics`" + ` (or the one of ` + "`umh_topic`" + `) are skipped; without either, every record
+is read. The expressions are unanchored: ` + "`^…$`" + ` makes one match whole keys only.
 
-Each poll of the broker becomes one batch of at most `+"`max_batch_records`"+` messages.
+Each poll of the broker becomes one batch of at most ` + "`max_batch_records`" + ` messages.
 Delivery is at least once: a record's offset is committed only after Benthos has
 acknowledged its batch and every batch read before it, and a batch that the pipeline
 rejects is delivered again. After a crash, the batches read since the last commit are
@@ -69,10 +69,10 @@ kind of problem) and retries with a growing back-off; it resumes when they retur
 
 ### Metadata
 
-- `+"`umh_topic`"+`: the record key, the UNS topic.
-- `+"`kafka_msg_key`"+`: the record key.
-- `+"`kafka_topic`"+`, `+"`kafka_partition`"+`, `+"`kafka_offset`"+`: where the record is.
-- `+"`kafka_timestamp_ms`"+`: the record's timestamp in milliseconds since the epoch.
+- ` + "`umh_topic`" + `: the record key, the UNS topic.
+- ` + "`kafka_msg_key`" + `: the record key.
+- ` + "`kafka_topic`" + `, ` + "`kafka_partition`" + `, ` + "`kafka_offset`" + `: where the record is.
+- ` + "`kafka_timestamp_ms`" + `: the record's timestamp in milliseconds since the epoch.
 - every record header, under its own name.`).
 		Field(brokersField()).
 		Field(topicField("read from")).
@@ -100,12 +100,12 @@ func outputSpec() *service.ConfigSpec {
 		Categories("Services").
 		Summary("Writes messages to the Unified Namespace in Kafka: key = UNS topic, value = payload, headers = metadata.").
 		Description(`
-Produces each message as a record of the Kafka topic `+"`topic`"+` (UMH Core's
-`+"`umh.messages`"+`). The key is the UNS topic: the `+"`umh_topic`"+` field when set, else the
-message's `+"`umh_topic`"+` metadata. A message without a UNS topic is not written; it fails
-with an error that Benthos' error handling sees (for example a `+"`fallback`"+` output),
+Produces each message as a record of the Kafka topic ` + "`topic`" + ` (UMH Core's
+` + "`umh.messages`" + `). The key is the UNS topic: the ` + "`umh_topic`" + ` field when set, else the
+message's ` + "`umh_topic`" + ` metadata. A message without a UNS topic is not written; it fails
+with an error that Benthos' error handling sees (for example a ` + "`fallback`" + ` output),
 while the other messages of its batch are written. Every metadata entry except those
-starting with `+"`kafka_`"+` becomes a record header.
+starting with ` + "`kafka_`" + ` becomes a record header.
 
 The producer is idempotent and waits until all in-sync replicas have a batch before it
 is acknowledged. While the brokers are unreachable the output logs it (at most once

@@ -68,24 +68,19 @@ func TestInputSetsMetadata(t *testing.T) {
 	})
 	var mu sync.Mutex
 	var got []map[string]string
-	st := startStream(t, fmt.Sprintf(`
-input:
-  uns:
-    broker_address: %q
-    umh_topic: '^umh\.v1\.a\.'
-logger: { level: warn }
-`, brokers), func(b *service.StreamBuilder) {
-		require.NoError(t, b.AddConsumerFunc(func(_ context.Context, m *service.Message) error {
-			meta := map[string]string{}
-			require.NoError(t, m.MetaWalk(func(k, v string) error { meta[k] = v; return nil }))
-			body, _ := m.AsBytes()
-			meta["body"] = string(body)
-			mu.Lock()
-			got = append(got, meta)
-			mu.Unlock()
+	st := startConsumer(t, fmt.Sprintf("  broker_address: %q\n  umh_topic: '^umh\\.v1\\.a\\.'\n", brokers),
+		func(_ context.Context, batch service.MessageBatch) error {
+			for _, m := range batch {
+				meta := map[string]string{}
+				require.NoError(t, m.MetaWalk(func(k, v string) error { meta[k] = v; return nil }))
+				body, _ := m.AsBytes()
+				meta["body"] = string(body)
+				mu.Lock()
+				got = append(got, meta)
+				mu.Unlock()
+			}
 			return nil
-		}))
-	})
+		})
 	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 1 }, 30*time.Second, 20*time.Millisecond)
 	time.Sleep(200 * time.Millisecond)
 	require.NoError(t, st.stop())
@@ -197,27 +192,25 @@ func TestNackedBatchIsDeliveredAgain(t *testing.T) {
 		inputs = append(inputs, record{Key: "umh.v1.x._raw.v", Value: strconv.Itoa(i)})
 	}
 	produce(t, brokers, inputs)
-	config := fmt.Sprintf("input:\n  uns:\n    broker_address: %q\n    consumer_group: nack\nlogger: { level: 'off' }\n", brokers)
+	fields := fmt.Sprintf("  broker_address: %q\n  consumer_group: nack\n", brokers)
 
 	var mu sync.Mutex
 	var deliveries [][]string
-	consume := func(b *service.StreamBuilder) {
-		require.NoError(t, b.AddBatchConsumerFunc(func(_ context.Context, batch service.MessageBatch) error {
-			var offsets []string
-			for _, m := range batch {
-				o, _ := m.MetaGet("kafka_offset")
-				offsets = append(offsets, o)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			deliveries = append(deliveries, offsets)
-			if len(deliveries) == 1 {
-				return fmt.Errorf("rejected on purpose")
-			}
-			return nil
-		}))
+	consume := func(_ context.Context, batch service.MessageBatch) error {
+		var offsets []string
+		for _, m := range batch {
+			o, _ := m.MetaGet("kafka_offset")
+			offsets = append(offsets, o)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		deliveries = append(deliveries, offsets)
+		if len(deliveries) == 1 {
+			return fmt.Errorf("rejected on purpose")
+		}
+		return nil
 	}
-	st := startStream(t, config, consume)
+	st := startConsumer(t, fields, consume)
 	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(deliveries) >= 2 }, 30*time.Second, 20*time.Millisecond)
 	time.Sleep(200 * time.Millisecond)
 	require.NoError(t, st.stop())
@@ -229,7 +222,7 @@ func TestNackedBatchIsDeliveredAgain(t *testing.T) {
 
 	// The acknowledgement was committed: the same group goes on after the batch.
 	produce(t, brokers, []record{{Key: "umh.v1.x._raw.v", Value: "5"}})
-	st = startStream(t, config, consume)
+	st = startConsumer(t, fields, consume)
 	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(deliveries) >= 2 }, 30*time.Second, 20*time.Millisecond)
 	require.NoError(t, st.stop())
 	assert.Equal(t, []string{"5"}, deliveries[1])
@@ -350,19 +343,17 @@ func TestInputReadsEveryPartitionInOrderPerKey(t *testing.T) {
 	produce(t, brokers, inputs)
 	var mu sync.Mutex
 	var got []record
-	st := startStream(t, fmt.Sprintf("input:\n  uns:\n    broker_address: %q\n    max_batch_records: 7\nlogger: { level: warn }\n", brokers),
-		func(b *service.StreamBuilder) {
-			require.NoError(t, b.AddBatchConsumerFunc(func(_ context.Context, batch service.MessageBatch) error {
-				assert.LessOrEqual(t, len(batch), 7, "max_batch_records bounds a batch")
-				mu.Lock()
-				defer mu.Unlock()
-				for _, m := range batch {
-					key, _ := m.MetaGet("umh_topic")
-					body, _ := m.AsBytes()
-					got = append(got, record{Key: key, Value: string(body)})
-				}
-				return nil
-			}))
+	st := startConsumer(t, fmt.Sprintf("  broker_address: %q\n  max_batch_records: 7\n", brokers),
+		func(_ context.Context, batch service.MessageBatch) error {
+			assert.LessOrEqual(t, len(batch), 7, "max_batch_records bounds a batch")
+			mu.Lock()
+			defer mu.Unlock()
+			for _, m := range batch {
+				key, _ := m.MetaGet("umh_topic")
+				body, _ := m.AsBytes()
+				got = append(got, record{Key: key, Value: string(body)})
+			}
+			return nil
 		})
 	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= len(inputs) }, 30*time.Second, 20*time.Millisecond)
 	require.NoError(t, st.stop())

@@ -210,6 +210,22 @@ func startStream(t testing.TB, config string, opts ...func(*service.StreamBuilde
 	return r
 }
 
+// startConsumer runs a stream of one `uns` input (its YAML fields given) whose only
+// output is fn.
+func startConsumer(t testing.TB, inputFields string, fn service.MessageBatchHandlerFunc) *running {
+	t.Helper()
+	b := service.NewStreamBuilder()
+	require.NoError(t, b.AddInputYAML("uns:\n"+inputFields))
+	require.NoError(t, b.SetLoggerYAML("level: 'off'"))
+	require.NoError(t, b.AddBatchConsumerFunc(fn))
+	s, err := b.Build()
+	require.NoError(t, err)
+	r := &running{s: s, errc: make(chan error, 1)}
+	go func() { r.errc <- s.Run(context.Background()) }()
+	t.Cleanup(func() { _ = r.stop() })
+	return r
+}
+
 // stop shuts the stream down gracefully and returns the first error of its run.
 func (r *running) stop() error { return r.end(30 * time.Second) }
 
