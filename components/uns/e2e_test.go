@@ -359,3 +359,31 @@ func TestInputReadsEveryPartitionInOrderPerKey(t *testing.T) {
 	require.NoError(t, st.stop())
 	assert.Equal(t, byTopic(inputs), byTopic(got))
 }
+
+func TestBrokerLostMidStreamResumes(t *testing.T) {
+	port, dir := freePort(t), t.TempDir()
+	start := func() *kfake.Cluster {
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port), kfake.DataDir(dir), kfake.SeedTopics(1, unsTopic))
+		require.NoError(t, err)
+		return c
+	}
+	c := start()
+	brokers := c.ListenAddrs()[0]
+	inputs := pumpInputs("aawd", 120)
+	want := expectedOutputs(t, "aawd", inputs)
+	firstHalf := expectedOutputs(t, "aawd", inputs[:60])
+	out := collect(t, brokers, outputKeys)
+	st := startStream(t, pumpStream(brokers, "lost", "aawd", ""))
+	produce(t, brokers, inputs[:60])
+	out.waitFor(t, len(firstHalf), 60*time.Second)
+
+	// The broker goes away for two seconds, then comes back with its data.
+	c.Close()
+	time.Sleep(2 * time.Second)
+	c = start()
+	defer c.Close()
+	produce(t, brokers, inputs[60:])
+	require.Eventually(t, func() bool { return containsAll(keyValues(out.records()), want) }, 60*time.Second, 50*time.Millisecond,
+		"every output arrives after the broker returned")
+	require.NoError(t, st.stop())
+}
