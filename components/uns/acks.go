@@ -50,10 +50,3 @@ func (t *ackTracker) acked(ticket uint64) {
 	t.pending = t.pending[n:]
 	t.head += uint64(n)
 }
-
-// outstanding is the number of batches read and not yet released.
-func (t *ackTracker) outstanding() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.pending)
-}

@@ -2,7 +2,6 @@ package uns
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -81,16 +80,12 @@ func (k kgoLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
 	k.out.warn(k.prefix+": Kafka client: "+msg, flattenKeyvals(keyvals)...)
 }
 
-// flattenKeyvals turns the client's values into strings, which Benthos' structured
-// logger prints readably whatever their type.
+// flattenKeyvals turns the client's keys and values (errors, numbers, slices) into
+// strings, which Benthos' structured logger prints readably whatever their type.
 func flattenKeyvals(keyvals []any) []any {
-	out := make([]any, 0, len(keyvals))
+	out := make([]any, len(keyvals))
 	for i, v := range keyvals {
-		if i%2 == 0 {
-			out = append(out, strings.ReplaceAll(fmt.Sprint(v), " ", "_"))
-			continue
-		}
-		out = append(out, fmt.Sprint(v))
+		out[i] = fmt.Sprint(v)
 	}
 	return out
 }
