@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -126,6 +127,9 @@ func TestRestartWithSameGroupProducesEveryOutput(t *testing.T) {
 		return containsAll(keyValues(out.records()), want)
 	}, 60*time.Second, 50*time.Millisecond, "every expected output arrives at least once")
 	t.Logf("first run: %d outputs; both runs: %d; expected %d", before, len(out.records()), len(want))
+	written, err := os.ReadDir(cacheDir)
+	require.NoError(t, err)
+	assert.NotEmpty(t, written, "the processor kept its state in the cache")
 }
 
 // containsAll reports whether got holds every record of want (as a multiset).
@@ -373,13 +377,19 @@ func TestBrokerLostMidStreamResumes(t *testing.T) {
 	want := expectedOutputs(t, "aawd", inputs)
 	firstHalf := expectedOutputs(t, "aawd", inputs[:60])
 	out := collect(t, brokers, outputKeys)
-	st := startStream(t, pumpStream(brokers, "lost", "aawd", ""))
+	logs := &logLines{re: regexp.MustCompile(`uns (input|output): Kafka client: `)}
+	st := startStream(t, pumpStream(brokers, "lost", "aawd", ""), func(b *service.StreamBuilder) {
+		b.SetPrintLogger(printLogger{logs})
+	})
 	produce(t, brokers, inputs[:60])
 	out.waitFor(t, len(firstHalf), 60*time.Second)
 
 	// The broker goes away for two seconds, then comes back with its data.
 	c.Close()
 	time.Sleep(2 * time.Second)
+	down := logs.count()
+	assert.GreaterOrEqual(t, down, 1, "the lost broker is logged")
+	assert.LessOrEqual(t, down, 20, "the log is rate-limited")
 	c = start()
 	defer c.Close()
 	produce(t, brokers, inputs[60:])
