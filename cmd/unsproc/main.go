@@ -1,15 +1,18 @@
 // Command unsproc is a Benthos distribution with the `stream_processor` batch
 // processor built in, so every Benthos subcommand (run, lint, test, list, echo,
 // blobl, …) works on configs that use it. It bundles Benthos' pure and io
-// components: brokerless inputs and outputs such as file, stdin and stdout, and
-// the core processors such as mapping; and the `mqtt` input and output of
-// components/mqtt, which read from and publish to an MQTT broker.
+// components (file, stdin and stdout, HTTP, sockets, the core processors such as
+// mapping), the `uns` input and output that read and write the Unified Namespace
+// in Kafka or Redpanda as UMH Core keeps it, the `mqtt` input and output for an
+// MQTT broker, and the `prometheus` metrics exporter that serves /metrics on
+// Benthos' HTTP address.
 //
 // On top of Benthos, `lint` also runs the processor's own checks, `run` reports a
 // broken stream_processor by file, line and column before it starts, and the
 // commands explain and try describe and trial-run a config:
 //
 //	unsproc run examples/pump/config.yaml
+//	unsproc run examples/uns-kafka/config.yaml
 //	unsproc run examples/mqtt/config.yaml
 //	unsproc lint ./examples/...
 //	unsproc test ./examples/...
@@ -34,6 +37,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	_ "github.com/unsproc/unsproc/components/mqtt"
+	_ "github.com/unsproc/unsproc/components/prometheus"
+	_ "github.com/unsproc/unsproc/components/uns"
 	_ "github.com/unsproc/unsproc/processor"
 )
 

@@ -30,7 +30,16 @@ func pluginOutputs(t *testing.T, b *configBlock, samplePath string, skip map[str
 	require.NoError(t, err)
 	conf, err := processor.ConfigSpec().ParseYAML(string(text), nil)
 	require.NoError(t, err)
-	bp, err := processor.NewBatchProcessor(conf, service.MockResources())
+	// A state cache the block names is an empty memory cache here, as in a first run.
+	var opts []service.MockResourcesOptFn
+	if conf.Contains("state_cache") {
+		label, err := conf.FieldString("state_cache")
+		require.NoError(t, err)
+		if label != "" {
+			opts = append(opts, service.MockResourcesOptAddCache(label))
+		}
+	}
+	bp, err := processor.NewBatchProcessor(conf, service.MockResources(opts...))
 	require.NoError(t, err)
 
 	f, err := os.Open(samplePath)

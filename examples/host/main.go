@@ -21,12 +21,15 @@ package main
 import (
 	"context"
 
-	// The host's components. This example bundles Benthos' brokerless ones; a real
-	// host adds its broker inputs and outputs (Kafka, MQTT, UMH's uns) the same way.
+	// The host's components: Benthos' brokerless ones, and unsproc's `uns` Kafka
+	// input and output and `prometheus` metrics exporter. Other components (a host's
+	// own, or another distribution's) are added the same way.
 	_ "github.com/redpanda-data/benthos/v4/public/components/io"
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	_ "github.com/unsproc/unsproc/components/prometheus"
+	_ "github.com/unsproc/unsproc/components/uns"
 	"github.com/unsproc/unsproc/processor"
 )
 

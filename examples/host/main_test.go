@@ -51,3 +51,26 @@ uns_stream_processor:
 	require.NoError(t, <-done)
 	assert.Equal(t, []string{`umh.v1.acme.plant._m_v1.doubled {"value":42,"timestamp_ms":1733904000000}`}, got)
 }
+
+// TestHostHasTheBrokerComponents checks that the host's configs can use unsproc's uns
+// input and output and its prometheus exporter.
+func TestHostHasTheBrokerComponents(t *testing.T) {
+	env := service.NewEnvironment()
+	require.NoError(t, processor.Register(env, pluginName))
+	require.NoError(t, env.NewStreamBuilder().SetYAML(`
+input:
+  uns:
+    umh_topics: [ '^umh\.v1\.acme\.' ]
+pipeline:
+  processors:
+    - uns_stream_processor:
+        output_topic: umh.v1.acme.plant
+        model: {name: m, version: v1}
+        sources: { press: umh.v1.acme.plant._raw.press }
+        mapping: { doubled: press * 2 }
+output:
+  uns: {}
+metrics:
+  prometheus: {}
+`))
+}

@@ -1,0 +1,176 @@
+package uns
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+)
+
+// Defaults of the fields shared by the input and the output.
+const (
+	defaultBroker     = "localhost:9092"
+	defaultKafkaTopic = "umh.messages"
+	defaultGroup      = "unsproc"
+	defaultMaxBatch   = 1000
+)
+
+// Field names, as benthos-umh spells them.
+const (
+	fieldBrokers   = "broker_address"
+	fieldTopic     = "topic"
+	fieldUMHTopic  = "umh_topic"
+	fieldUMHTopics = "umh_topics"
+	fieldGroup     = "consumer_group"
+	fieldMaxBatch  = "max_batch_records"
+	fieldBridgedBy = "bridged_by"
+	fieldBatching  = "batching"
+)
+
+// metaUMHTopic is the metadata key holding the UNS topic, the record key.
+const metaUMHTopic = "umh_topic"
+
+func brokersField() *service.ConfigField {
+	return service.NewStringField(fieldBrokers).
+		Description("The Kafka (Redpanda) bootstrap brokers, comma-separated.").
+		Example("localhost:9092").
+		Example("redpanda-0:9092,redpanda-1:9092").
+		Default(defaultBroker)
+}
+
+func topicField(role string) *service.ConfigField {
+	return service.NewStringField(fieldTopic).
+		Description("The Kafka topic the UNS lives in, " + role + ".").
+		Default(defaultKafkaTopic)
+}
+
+func inputSpec() *service.ConfigSpec {
+	return service.NewConfigSpec().
+		Beta().
+		Categories("Services").
+		Summary("Reads the Unified Namespace from Kafka: the records of one topic whose key is the UNS topic.").
+		Description(`
+Consumes the Kafka topic ` + "`topic`" + ` (UMH Core's ` + "`umh.messages`" + `) with the consumer group
+` + "`consumer_group`" + `, starting at the oldest record when the group has no committed offset.
+Records whose key (the UNS topic) matches none of the regular expressions of
+` + "`umh_topics`" + ` (or the one of ` + "`umh_topic`" + `) are skipped; without either, every record
+is read. The expressions are unanchored: ` + "`^…$`" + ` makes one match whole keys only.
+
+Each poll of the broker becomes one batch of at most ` + "`max_batch_records`" + ` messages.
+Delivery is at least once: a record's offset is committed only after Benthos has
+acknowledged its batch and every batch read before it, and a batch that the pipeline
+rejects is delivered again. After a crash, the batches read since the last commit are
+read again.
+
+While the brokers are unreachable the input logs it (at most once per 10 seconds per
+kind of problem) and retries with a growing back-off; it resumes when they return.
+
+### Metadata
+
+- ` + "`umh_topic`" + `: the record key, the UNS topic.
+- ` + "`kafka_msg_key`" + `: the record key.
+- ` + "`kafka_topic`" + `, ` + "`kafka_partition`" + `, ` + "`kafka_offset`" + `: where the record is.
+- ` + "`kafka_timestamp_ms`" + `: the record's timestamp in milliseconds since the epoch.
+- every record header, under its own name.`).
+		Field(brokersField()).
+		Field(topicField("read from")).
+		Field(service.NewStringListField(fieldUMHTopics).
+			Description("Regular expressions (RE2) matched against the record key; a record is read when one matches. Not together with `umh_topic`.").
+			Example([]string{`umh\.v1\.corpA\.plant-A\.aawd\._raw\..*`}).
+			Optional()).
+		Field(service.NewStringField(fieldUMHTopic).
+			Description("One regular expression matched against the record key. Not together with `umh_topics`.").
+			Example(`umh\.v1\..+`).
+			Optional()).
+		Field(service.NewStringField(fieldGroup).
+			Description("The Kafka consumer group; its committed offsets say where a restarted instance goes on.").
+			Default(defaultGroup)).
+		Field(service.NewIntField(fieldMaxBatch).
+			Description("The most records one batch holds.").
+			Advanced().
+			Default(defaultMaxBatch)).
+		LintRule(`root = if this.` + fieldUMHTopic + ` != null && this.` + fieldUMHTopics + `.or([]).length() > 0 { [ "set umh_topic or umh_topics, not both" ] }`)
+}
+
+func outputSpec() *service.ConfigSpec {
+	return service.NewConfigSpec().
+		Beta().
+		Categories("Services").
+		Summary("Writes messages to the Unified Namespace in Kafka: key = UNS topic, value = payload, headers = metadata.").
+		Description(`
+Produces each message as a record of the Kafka topic ` + "`topic`" + ` (UMH Core's
+` + "`umh.messages`" + `). The key is the UNS topic: the ` + "`umh_topic`" + ` field when set, else the
+message's ` + "`umh_topic`" + ` metadata. A message without a UNS topic is not written; it fails
+with an error that Benthos' error handling sees (for example a ` + "`fallback`" + ` output),
+while the other messages of its batch are written. Every metadata entry except those
+starting with ` + "`kafka_`" + ` becomes a record header.
+
+The producer is idempotent and waits until all in-sync replicas have a batch before it
+is acknowledged. While the brokers are unreachable the output logs it (at most once
+per 10 seconds per kind of problem), holds the batch and retries with a growing
+back-off; it resumes when they return.`).
+		Field(brokersField()).
+		Field(topicField("written to")).
+		Field(service.NewInterpolatedStringField(fieldUMHTopic).
+			Description("The UNS topic, the record key. By default the message's `umh_topic` metadata.").
+			Example(`${! meta("umh_topic") }`).
+			Optional()).
+		Field(service.NewStringField(fieldBridgedBy).
+			Description("When set, a `bridged_by` header with this value is added to every record (UMH's traceability header).").
+			Advanced().
+			Optional()).
+		Field(service.NewOutputMaxInFlightField()).
+		Field(service.NewBatchPolicyField(fieldBatching))
+}
+
+// parseBrokers splits the comma-separated broker_address field.
+func parseBrokers(conf *service.ParsedConfig) ([]string, error) {
+	raw, err := conf.FieldString(fieldBrokers)
+	if err != nil {
+		return nil, err
+	}
+	var brokers []string
+	for _, b := range strings.Split(raw, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			brokers = append(brokers, b)
+		}
+	}
+	if len(brokers) == 0 {
+		return nil, fmt.Errorf("%s %q names no broker", fieldBrokers, raw)
+	}
+	return brokers, nil
+}
+
+// parseFilters compiles umh_topics or umh_topic; none (or an empty list) means every
+// key.
+func parseFilters(conf *service.ParsedConfig) ([]*regexp.Regexp, error) {
+	var list []string
+	if conf.Contains(fieldUMHTopics) {
+		var err error
+		if list, err = conf.FieldStringList(fieldUMHTopics); err != nil {
+			return nil, err
+		}
+	}
+	patterns := list
+	switch hasOne := conf.Contains(fieldUMHTopic); {
+	case len(list) > 0 && hasOne:
+		return nil, errors.New("set umh_topic or umh_topics, not both")
+	case hasOne:
+		one, err := conf.FieldString(fieldUMHTopic)
+		if err != nil {
+			return nil, err
+		}
+		patterns = []string{one}
+	}
+	filters := make([]*regexp.Regexp, 0, len(patterns))
+	for i, p := range patterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("umh topic pattern %d %q: %w", i, p, err)
+		}
+		filters = append(filters, re)
+	}
+	return filters, nil
+}
