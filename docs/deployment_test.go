@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	_ "github.com/unsproc/unsproc/components/mqtt"
 	_ "github.com/unsproc/unsproc/components/prometheus"
 	_ "github.com/unsproc/unsproc/components/uns"
 	"github.com/unsproc/unsproc/processor"
@@ -71,7 +72,7 @@ func TestDeploymentConfigs(t *testing.T) {
 			assert.NoError(t, err, "%s", text)
 		}
 	}
-	assert.Equal(t, 3, blocks)
+	assert.Equal(t, 4, blocks)
 }
 
 // TestDeploymentHostSnippet checks that the Go code shown in deployment.md is the
@@ -101,7 +102,7 @@ func TestDeploymentConfigsLint(t *testing.T) {
 		configs++
 		assert.NoError(t, service.NewStreamBuilder().SetYAML(config), "%s", config)
 	}
-	assert.Equal(t, 3, configs)
+	assert.Equal(t, 4, configs)
 }
 
 // docTable returns the rows of the first Markdown table after marker in doc, each as
