@@ -69,10 +69,8 @@ var builtins = []builtin{
 			}
 			return lowered{node: call(b.helper(), recv.node, digits.node), kind: kindString}
 		}},
-	{site: siteMethod, name: "toString", receiver: kindsOf(kindNumber), fastest: machineExpr,
+	{site: siteMethod, name: "toString", receiver: kindsOf(kindNumber, kindString), fastest: machineExpr,
 		lower: func(_ *translator, _ *builtin, recv lowered, _ []lowered) lowered { return toString(recv) }},
-	{site: siteMethod, name: "toString", receiver: kindsOf(kindString), fastest: machineExpr,
-		lower: func(_ *translator, _ *builtin, recv lowered, _ []lowered) lowered { return recv }},
 	helperMethod("toUpperCase", compat.ToUpper, kindString),
 	helperMethod("toLowerCase", compat.ToLower, kindString),
 	{site: siteProperty, name: "length", receiver: kindsOf(kindString), impl: compat.StringLength, fastest: machineExpr,
@@ -145,7 +143,7 @@ func (s kindSet) firstMissing() (kind, bool) {
 type builtin struct {
 	site     site
 	name     string
-	receiver kindSet // methods and properties: the receiver kinds lowered
+	receiver kindSet // methods and properties: the receiver kinds lowered (one row per name)
 	minArgs  int
 	maxArgs  int        // -1: any number
 	operands kindSet    // the argument kinds lowered (after conv)
@@ -264,38 +262,24 @@ func article(noun string) string {
 	return ""
 }
 
-// builtinKey finds rows by where they live and their name.
+// builtinKey finds a row by where the built-in lives and its name.
 type builtinKey struct {
 	site site
 	name string
 }
 
-// builtinIndex lists the rows of builtins by key (methods may have one row per receiver kind).
-var builtinIndex = func() map[builtinKey][]*builtin {
-	m := make(map[builtinKey][]*builtin, len(builtins))
+// builtinIndex holds the rows of builtins by key.
+var builtinIndex = func() map[builtinKey]*builtin {
+	m := make(map[builtinKey]*builtin, len(builtins))
 	for i := range builtins {
 		b := &builtins[i]
-		k := builtinKey{b.site, b.name}
-		m[k] = append(m[k], b)
+		m[builtinKey{b.site, b.name}] = b
 	}
 	return m
 }()
 
-// lookupBuiltin returns the row for a name at a site; for methods and properties the
-// one whose receivers include recv. ok is false when the name has no row there; b is
-// then the row of another receiver kind, if any.
-func lookupBuiltin(s site, name string, recv kind) (b *builtin, ok bool) {
-	rows := builtinIndex[builtinKey{s, name}]
-	for _, r := range rows {
-		if s != siteMethod && s != siteProperty || r.receiver.has(recv) {
-			return r, true
-		}
-	}
-	if len(rows) > 0 {
-		return rows[0], false
-	}
-	return nil, false
-}
+// lookupBuiltin returns the row of a name at a site, or nil.
+func lookupBuiltin(s site, name string) *builtin { return builtinIndex[builtinKey{s, name}] }
 
 // builtinHelpers are the helpers of the table's rows, by the name programs call them.
 func builtinHelpers() map[string]helper {
@@ -336,7 +320,7 @@ func helperFor(impl any) helper {
 
 // Builtin describes one JavaScript built-in the fast path runs, as the docs list it.
 type Builtin struct {
-	Name     string   // as JavaScript writes it: "Math.sqrt", "isNaN", "number.toFixed", "string.length"
+	Name     string   // as JavaScript writes it: "Math.sqrt", "Math.PI", "isNaN"; methods and properties ".toFixed", ".length"
 	Arity    string   // the argument counts lowered: "1", "0–1", "any"; "" for a constant or property
 	Operands []string // the kinds of the arguments (for methods and properties: of the receiver) lowered
 	Helper   string   // the function giving its JavaScript semantics ("compat.Sqrt"); "" when lowered inline
@@ -364,8 +348,7 @@ func (b *builtin) describe() Builtin {
 	}
 	switch b.site {
 	case siteMethod, siteProperty:
-		recv := b.receiver.names()[0]
-		d.Name = recv + "." + b.name
+		d.Name = "." + b.name
 		d.Operands = b.receiver.names()
 		if k, ok := b.receiver.firstMissing(); ok {
 			d.Fallback = receiverReason(b.name, k)

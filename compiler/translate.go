@@ -578,7 +578,7 @@ func (t *translator) call(n *ast.CallExpression) (lowered, error) {
 	case *ast.DotExpression:
 		name := callee.Identifier.Name.String()
 		if obj, ok := callee.Left.(*ast.Identifier); ok && obj.Name == "Math" {
-			if b, ok := lookupBuiltin(siteMath, name, kindOther); ok {
+			if b := lookupBuiltin(siteMath, name); b != nil {
 				return t.builtinCall(b, lowered{}, n.ArgumentList)
 			}
 			return lowered{}, unsupportedf("call of Math.%s", name)
@@ -587,17 +587,17 @@ func (t *translator) call(n *ast.CallExpression) (lowered, error) {
 		if err != nil {
 			return lowered{}, err
 		}
-		b, ok := lookupBuiltin(siteMethod, name, recv.kind)
-		switch {
-		case ok:
-			return t.builtinCall(b, recv, n.ArgumentList)
-		case b != nil:
+		switch b := lookupBuiltin(siteMethod, name); {
+		case b == nil:
+			return lowered{}, unsupportedf("method %s", name)
+		case !b.receiver.has(recv.kind):
 			return lowered{}, unsupported(receiverReason(name, recv.kind))
+		default:
+			return t.builtinCall(b, recv, n.ArgumentList)
 		}
-		return lowered{}, unsupportedf("method %s", name)
 	case *ast.Identifier:
 		name := callee.Name.String()
-		if b, ok := lookupBuiltin(siteGlobal, name, kindOther); ok {
+		if b := lookupBuiltin(siteGlobal, name); b != nil {
 			return t.builtinCall(b, lowered{}, n.ArgumentList)
 		}
 		return lowered{}, unsupportedf("call of %s", name)
@@ -646,7 +646,7 @@ func (t *translator) argument(c conversion, e ast.Expression) (lowered, error) {
 func (t *translator) dot(n *ast.DotExpression) (lowered, error) {
 	name := n.Identifier.Name.String()
 	if obj, ok := n.Left.(*ast.Identifier); ok && obj.Name == "Math" {
-		if b, ok := lookupBuiltin(siteMathConstant, name, kindOther); ok {
+		if b := lookupBuiltin(siteMathConstant, name); b != nil {
 			return b.lower(t, b, lowered{}, nil), nil
 		}
 		return lowered{}, unsupportedf("Math.%s", name)
@@ -655,14 +655,14 @@ func (t *translator) dot(n *ast.DotExpression) (lowered, error) {
 	if err != nil {
 		return lowered{}, err
 	}
-	b, ok := lookupBuiltin(siteProperty, name, recv.kind)
-	switch {
-	case ok:
-		return b.lower(t, b, recv, nil), nil
-	case b != nil:
+	switch b := lookupBuiltin(siteProperty, name); {
+	case b == nil:
+		return lowered{}, unsupportedf("property .%s", name)
+	case !b.receiver.has(recv.kind):
 		return lowered{}, unsupported(receiverReason(name, recv.kind))
+	default:
+		return b.lower(t, b, recv, nil), nil
 	}
-	return lowered{}, unsupportedf("property .%s", name)
 }
 
 // describe names a JavaScript construct for fallback reasons.
