@@ -57,7 +57,7 @@ var builtins = []builtin{
 	{site: siteGlobal, name: "Boolean", minArgs: 1, maxArgs: 1, operands: primitives, conv: convTest, fastest: machineNumeric,
 		lower: func(_ *translator, _ *builtin, _ lowered, a []lowered) lowered { return a[0] }},
 	helperCall(siteGlobal, "isNaN", kindsOf(kindNumber), math.IsNaN, kindBool),
-	helperCall(siteGlobal, "isFinite", kindsOf(kindNumber), isFinite, kindBool),
+	helperCall(siteGlobal, "isFinite", kindsOf(kindNumber), compat.IsFinite, kindBool),
 	helperCall(siteGlobal, "parseFloat", kindsOf(kindString), compat.ParseFloat, kindNumber),
 
 	{site: siteMethod, name: "toFixed", receiver: kindsOf(kindNumber), minArgs: 0, maxArgs: 1, operands: kindsOf(kindNumber),

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"errors"
-	"math"
 
 	"github.com/unsproc/unsproc/compat"
 	"github.com/unsproc/unsproc/vm"
@@ -77,8 +76,6 @@ func concatParts(parts ...any) any {
 	}
 	return string(b)
 }
-
-func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // helper is one function translated programs may call: its form for the expr VM, and
 // its form for the numeric machine when it takes and returns numbers only.
