@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dop251/goja/ast"
+	exprast "github.com/expr-lang/expr/ast"
 	exprvm "github.com/expr-lang/expr/vm"
 
 	"github.com/unsproc/unsproc/compat"
@@ -384,7 +385,7 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 		sig.numeric, _ = vm.NewNumeric(sig.prog, numericHelpers)
 	}
 	if err == nil && sig.result == kindString && sig.numeric == nil {
-		sig.concat, _ = vm.NewConcat(sig.prog, hConcat)
+		sig.concat = concatPlan(l.node)
 	}
 	next := append(append(make([]signature, 0, len(old)+1), old...), sig)
 	p.sigs.Store(&next)
@@ -393,6 +394,31 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 		p.numbers.Store(added)
 	}
 	return added, err
+}
+
+// concatPlan is the concatenation machine's form of a translated program that is one
+// call of the concatenation helper over string constants and slots, or nil.
+func concatPlan(n exprast.Node) *vm.Concat {
+	c, ok := n.(*exprast.CallNode)
+	if !ok || !isCall(c, hConcat) {
+		return nil
+	}
+	parts := make([]vm.ConcatPart, 0, len(c.Arguments))
+	for _, a := range c.Arguments {
+		switch a := a.(type) {
+		case *exprast.StringNode:
+			parts = append(parts, vm.ConcatPart{Text: a.Value, Slot: -1})
+		case *exprast.IdentifierNode:
+			slot, ok := vm.SlotIndex(a.Value)
+			if !ok {
+				return nil
+			}
+			parts = append(parts, vm.ConcatPart{Slot: slot})
+		default:
+			return nil
+		}
+	}
+	return vm.NewConcat(parts)
 }
 
 // allKinds reports whether every kind of kinds is k.

@@ -1,9 +1,6 @@
 package vm
 
 import (
-	"strconv"
-	"strings"
-
 	exprvm "github.com/expr-lang/expr/vm"
 )
 
@@ -120,7 +117,7 @@ func NewNumeric(p *exprvm.Program, helpers map[string]NumericFunc) (*Numeric, bo
 			o.code, o.f, delta = nPush, boolFloat(op == exprvm.OpTrue), 1
 		case exprvm.OpLoadFast:
 			name, _ := p.Constants[arg].(string)
-			if slot, ok := slotIndex(name); ok {
+			if slot, ok := SlotIndex(name); ok {
 				o.code, o.arg, delta = nLoad, slot, 1
 				break
 			}
@@ -222,15 +219,6 @@ var binaryCodes = map[exprvm.Opcode]numCode{
 	exprvm.OpAdd: nAdd, exprvm.OpSubtract: nSub, exprvm.OpMultiply: nMul, exprvm.OpDivide: nDiv,
 	exprvm.OpLess: nLess, exprvm.OpMore: nMore, exprvm.OpLessOrEqual: nLessEq,
 	exprvm.OpMoreOrEqual: nMoreEq, exprvm.OpEqual: nEqual,
-}
-
-// slotIndex parses a SlotName.
-func slotIndex(name string) (int, bool) {
-	if !strings.HasPrefix(name, "v") {
-		return 0, false
-	}
-	i, err := strconv.Atoi(name[1:])
-	return i, err == nil && i >= 0 && SlotName(i) == name
 }
 
 func boolFloat(b bool) float64 {
