@@ -128,16 +128,11 @@ var helperTable = func() map[string]helper {
 	return h
 }()
 
-// helpers is the expr environment of helper functions; numericHelpers are the helpers
-// the numeric machine can call.
-var helpers, numericHelpers = func() (map[string]any, map[string]vm.NumericFunc) {
+// helpers is the expr environment of helper functions.
+var helpers = func() map[string]any {
 	e := make(map[string]any, len(helperTable))
-	n := make(map[string]vm.NumericFunc, len(helperTable))
 	for name, h := range helperTable {
 		e[name] = h.expr
-		if h.numeric.Unary != nil || h.numeric.Binary != nil || h.numeric.Predicate != nil {
-			n[name] = h.numeric
-		}
 	}
-	return e, n
+	return e
 }()

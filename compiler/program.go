@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/dop251/goja/ast"
-	exprast "github.com/expr-lang/expr/ast"
 	exprvm "github.com/expr-lang/expr/vm"
 
 	"github.com/unsproc/unsproc/compat"
@@ -382,7 +381,7 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 		sig.prog, err = compileExpr(l.node, kinds)
 	}
 	if err == nil && numericInputs(kinds) && (sig.result == kindNumber || sig.result == kindBool || l.constantStrings) {
-		sig.numeric, _ = vm.NewNumeric(sig.prog, numericHelpers)
+		sig.numeric = numericPlan(l.node)
 	}
 	if err == nil && sig.result == kindString && sig.numeric == nil {
 		sig.concat = concatPlan(l.node)
@@ -394,31 +393,6 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 		p.numbers.Store(added)
 	}
 	return added, err
-}
-
-// concatPlan is the concatenation machine's form of a translated program that is one
-// call of the concatenation helper over string constants and slots, or nil.
-func concatPlan(n exprast.Node) *vm.Concat {
-	c, ok := n.(*exprast.CallNode)
-	if !ok || !isCall(c, hConcat) {
-		return nil
-	}
-	parts := make([]vm.ConcatPart, 0, len(c.Arguments))
-	for _, a := range c.Arguments {
-		switch a := a.(type) {
-		case *exprast.StringNode:
-			parts = append(parts, vm.ConcatPart{Text: a.Value, Slot: -1})
-		case *exprast.IdentifierNode:
-			slot, ok := vm.SlotIndex(a.Value)
-			if !ok {
-				return nil
-			}
-			parts = append(parts, vm.ConcatPart{Slot: slot})
-		default:
-			return nil
-		}
-	}
-	return vm.NewConcat(parts)
 }
 
 // allKinds reports whether every kind of kinds is k.
