@@ -252,6 +252,9 @@ func receiverReason(name string, k kind) string {
 
 // arityReason is the fallback reason for a call with n arguments.
 func arityReason(what string, n int) string {
+	if n == 1 {
+		return what + " with 1 argument"
+	}
 	return fmt.Sprintf("%s with %d arguments", what, n)
 }
 
