@@ -33,3 +33,8 @@ func Export(f float64) any {
 func Truthy(f float64) bool {
 	return f != 0 && f == f
 }
+
+// IsFinite is JavaScript's isFinite of a number: false for NaN and ±Infinity.
+func IsFinite(f float64) bool {
+	return !math.IsNaN(f) && !math.IsInf(f, 0)
+}

@@ -381,10 +381,10 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 		sig.prog, err = compileExpr(l.node, kinds)
 	}
 	if err == nil && numericInputs(kinds) && (sig.result == kindNumber || sig.result == kindBool || l.constantStrings) {
-		sig.numeric, _ = vm.NewNumeric(sig.prog, numericHelpers)
+		sig.numeric = numericPlan(l.node)
 	}
 	if err == nil && sig.result == kindString && sig.numeric == nil {
-		sig.concat, _ = vm.NewConcat(sig.prog, hConcat)
+		sig.concat = concatPlan(l.node)
 	}
 	next := append(append(make([]signature, 0, len(old)+1), old...), sig)
 	p.sigs.Store(&next)

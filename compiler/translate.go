@@ -573,160 +573,81 @@ func (t *translator) conditional(n *ast.ConditionalExpression) (lowered, error) 
 		constantStrings: a.constantStrings && b.constantStrings}, nil
 }
 
-// args lowers call arguments that must all be numbers.
-func (t *translator) numberArgs(list []ast.Expression, what string) ([]lowered, error) {
-	out := make([]lowered, len(list))
-	for i, a := range list {
-		v, err := t.expr(a)
-		if err != nil {
-			return nil, err
-		}
-		if v.kind != kindNumber {
-			return nil, unsupportedf("%s with a non-number argument", what)
-		}
-		out[i] = v
-	}
-	return out, nil
-}
-
 func (t *translator) call(n *ast.CallExpression) (lowered, error) {
 	switch callee := n.Callee.(type) {
 	case *ast.DotExpression:
+		name := callee.Identifier.Name.String()
 		if obj, ok := callee.Left.(*ast.Identifier); ok && obj.Name == "Math" {
-			return t.mathCall(callee.Identifier.Name.String(), n.ArgumentList)
+			if b := lookupBuiltin(siteMath, name); b != nil {
+				return t.builtinCall(b, lowered{}, n.ArgumentList)
+			}
+			return lowered{}, unsupportedf("call of Math.%s", name)
 		}
-		return t.method(callee, n.ArgumentList)
+		recv, err := t.expr(callee.Left)
+		if err != nil {
+			return lowered{}, err
+		}
+		switch b := lookupBuiltin(siteMethod, name); {
+		case b == nil:
+			return lowered{}, unsupportedf("method %s", name)
+		case !b.receiver.has(recv.kind):
+			return lowered{}, unsupported(receiverReason(name, recv.kind))
+		default:
+			return t.builtinCall(b, recv, n.ArgumentList)
+		}
 	case *ast.Identifier:
-		return t.globalCall(callee.Name.String(), n.ArgumentList)
+		name := callee.Name.String()
+		if b := lookupBuiltin(siteGlobal, name); b != nil {
+			return t.builtinCall(b, lowered{}, n.ArgumentList)
+		}
+		return lowered{}, unsupportedf("call of %s", name)
 	}
 	return lowered{}, unsupported("call of a computed function")
 }
 
-// mathArgs lowers the arguments of a Math function, converted as goja's Math object
-// converts them (ToFloat: its string conversion differs from ToNumber's).
-func (t *translator) mathArgs(list []ast.Expression) ([]lowered, error) {
-	out := make([]lowered, len(list))
+// builtinCall lowers a call of a built-in of the table, on the receiver recv for a
+// method, when its arguments are of the kinds the row lowers.
+func (t *translator) builtinCall(b *builtin, recv lowered, list []ast.Expression) (lowered, error) {
+	if len(list) < b.minArgs || b.maxArgs >= 0 && len(list) > b.maxArgs {
+		return lowered{}, unsupported(arityReason(b.what(), len(list)))
+	}
+	args := make([]lowered, len(list))
 	for i, a := range list {
-		v, err := t.expr(a)
+		v, err := t.argument(b.conv, a)
 		if err != nil {
-			return nil, err
+			return lowered{}, err
 		}
-		if v.kind == kindString {
-			v = lowered{node: call(hStrFloat, v.node), kind: kindNumber}
+		if !b.operands.has(v.kind) {
+			return lowered{}, unsupported(b.argsReason(v.kind))
 		}
-		out[i] = t.toNumber(v)
+		args[i] = v
 	}
-	return out, nil
+	return b.lower(t, b, recv, args), nil
 }
 
-func (t *translator) mathCall(name string, list []ast.Expression) (lowered, error) {
-	what := "Math." + name
-	if name == "sign" {
-		// goja's Math.sign returns a non-number argument itself when it converts to
-		// ±0 or NaN (Math.sign("x") is "x"): only numbers are lowered.
-		return t.numberCall(what, list)
+// argument lowers one argument of a built-in as its conversion says.
+func (t *translator) argument(c conversion, e ast.Expression) (lowered, error) {
+	if c == convTest {
+		n, err := t.test(e)
+		return lowered{node: n, kind: kindBool}, err
 	}
-	args, err := t.mathArgs(list)
-	if err != nil {
-		return lowered{}, err
+	v, err := t.expr(e)
+	if err != nil || c != convToFloat {
+		return v, err
 	}
-	return t.mathOf(name, what, args)
+	if v.kind == kindString {
+		v = lowered{node: call(hStrFloat, v.node), kind: kindNumber}
+	}
+	return t.toNumber(v), nil
 }
 
-// numberCall lowers a one-argument Math function whose argument must be a number.
-func (t *translator) numberCall(what string, list []ast.Expression) (lowered, error) {
-	args, err := t.numberArgs(list, what)
-	if err != nil {
-		return lowered{}, err
-	}
-	return t.mathOf(what[len("Math."):], what, args)
-}
-
-// mathOf lowers a Math function call on converted arguments.
-func (t *translator) mathOf(name, what string, args []lowered) (lowered, error) {
-	if f, ok := mathFuncs[name]; ok && len(args) == 1 {
-		if args[0].num != nil {
-			return t.number(f(*args[0].num)), nil
-		}
-		return lowered{node: call(mathHelperName(name), args[0].node), kind: kindNumber}, nil
-	}
-	if h, ok := mathFuncs2[name]; ok && len(args) == 2 {
-		return lowered{node: call(h, args[0].node, args[1].node), kind: kindNumber}, nil
-	}
-	if name == "max" || name == "min" {
-		h, acc := hMax, t.number(math.Inf(-1))
-		if name == "min" {
-			h, acc = hMin, t.number(math.Inf(1))
-		}
-		for _, a := range args {
-			acc = lowered{node: call(h, acc.node, a.node), kind: kindNumber}
-		}
-		return acc, nil
-	}
-	return lowered{}, unsupportedf("%s with %d arguments", what, len(args))
-}
-
-func (t *translator) globalCall(name string, list []ast.Expression) (lowered, error) {
-	if len(list) != 1 {
-		return lowered{}, unsupportedf("%s with %d arguments", name, len(list))
-	}
-	if name == "Boolean" {
-		v, err := t.test(list[0])
-		return lowered{node: v, kind: kindBool}, err
-	}
-	v, err := t.expr(list[0])
-	if err != nil {
-		return lowered{}, err
-	}
-	switch {
-	case name == "String":
-		return toString(v), nil
-	case name == "Number":
-		return t.toNumber(v), nil
-	case name == "isNaN" && v.kind == kindNumber:
-		return lowered{node: call(hIsNaN, v.node), kind: kindBool}, nil
-	case name == "isFinite" && v.kind == kindNumber:
-		return lowered{node: call(hIsFinite, v.node), kind: kindBool}, nil
-	case name == "parseFloat" && v.kind == kindString:
-		return lowered{node: call(hParseF, v.node), kind: kindNumber}, nil
-	}
-	return lowered{}, unsupportedf("call of %s", name)
-}
-
-func (t *translator) method(callee *ast.DotExpression, list []ast.Expression) (lowered, error) {
-	name := callee.Identifier.Name.String()
-	recv, err := t.expr(callee.Left)
-	if err != nil {
-		return lowered{}, err
-	}
-	switch {
-	case recv.kind == kindNumber && name == "toFixed" && len(list) <= 1:
-		digits := t.number(0)
-		if len(list) == 1 {
-			args, err := t.numberArgs(list, "toFixed")
-			if err != nil {
-				return lowered{}, err
-			}
-			digits = args[0]
-		}
-		return lowered{node: call(hToFixed, recv.node, digits.node), kind: kindString}, nil
-	case recv.kind == kindNumber && name == "toString" && len(list) == 0:
-		return toString(recv), nil
-	case recv.kind == kindString && name == "toString" && len(list) == 0:
-		return recv, nil
-	case recv.kind == kindString && name == "toUpperCase" && len(list) == 0:
-		return lowered{node: call(hUpper, recv.node), kind: kindString}, nil
-	case recv.kind == kindString && name == "toLowerCase" && len(list) == 0:
-		return lowered{node: call(hLower, recv.node), kind: kindString}, nil
-	}
-	return lowered{}, unsupportedf("method %s", name)
-}
-
+// dot lowers a property read that is not a path into an input: a Math constant, or a
+// property of a primitive.
 func (t *translator) dot(n *ast.DotExpression) (lowered, error) {
 	name := n.Identifier.Name.String()
 	if obj, ok := n.Left.(*ast.Identifier); ok && obj.Name == "Math" {
-		if c, ok := mathConstants[name]; ok {
-			return t.number(c), nil
+		if b := lookupBuiltin(siteMathConstant, name); b != nil {
+			return b.lower(t, b, lowered{}, nil), nil
 		}
 		return lowered{}, unsupportedf("Math.%s", name)
 	}
@@ -734,10 +655,14 @@ func (t *translator) dot(n *ast.DotExpression) (lowered, error) {
 	if err != nil {
 		return lowered{}, err
 	}
-	if recv.kind == kindString && name == "length" {
-		return lowered{node: call(hStrLen, recv.node), kind: kindNumber}, nil
+	switch b := lookupBuiltin(siteProperty, name); {
+	case b == nil:
+		return lowered{}, unsupportedf("property .%s", name)
+	case !b.receiver.has(recv.kind):
+		return lowered{}, unsupported(receiverReason(name, recv.kind))
+	default:
+		return b.lower(t, b, recv, nil), nil
 	}
-	return lowered{}, unsupportedf("property .%s", name)
 }
 
 // describe names a JavaScript construct for fallback reasons.

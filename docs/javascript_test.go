@@ -46,3 +46,61 @@ func TestJavaScriptTable(t *testing.T) {
 	require.NotZero(t, engines["goja"])
 	checkGenerated(t, path, table, strings.Join(out, "\n")+"\n", replace)
 }
+
+// builtinsTable renders the fast path's built-ins as javascript.md lists them.
+func builtinsTable() string {
+	code := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "`" + s + "`"
+	}
+	lines := []string{
+		formatRow([]string{"Built-in", "Arguments", "Operands", "Helper", "Machines", "Other operands: fallback reason"}),
+		"|---|---|---|---|---|---|",
+	}
+	for _, b := range compiler.Builtins() {
+		lines = append(lines, formatRow([]string{code(b.Name), b.Arity, strings.Join(b.Operands, ", "),
+			code(b.Helper), strings.Join(b.Machines, ", "), b.Fallback}))
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// TestJavaScriptBuiltins checks the list of fast-path built-ins in javascript.md against
+// the compiler's table (or rewrites it with -update).
+func TestJavaScriptBuiltins(t *testing.T) {
+	const path = "javascript.md"
+	text, err := os.ReadFile(path)
+	require.NoError(t, err)
+	current, replace := section(t, string(text), "builtins")
+	checkGenerated(t, path, current, builtinsTable(), replace)
+}
+
+// TestReadmeBuiltins requires the README's summary of the fast-path subset (the
+// paragraph that begins "The subset covers") to name every function and method of the
+// compiler's built-in table.
+func TestReadmeBuiltins(t *testing.T) {
+	text, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	const start = "The subset covers"
+	i := strings.Index(string(text), start)
+	require.GreaterOrEqual(t, i, 0, "README.md has no paragraph beginning %q", start)
+	paragraph := string(text[i:])
+	if j := strings.Index(paragraph, "\n\n"); j >= 0 {
+		paragraph = paragraph[:j]
+	}
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(paragraph, func(r rune) bool {
+		return !(r == '_' || r == '.' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) {
+		words[strings.TrimSuffix(w, ".")] = true
+		words[w[strings.LastIndex(w, ".")+1:]] = true
+	}
+	for _, b := range compiler.Builtins() {
+		if b.Arity == "" && !strings.HasPrefix(b.Name, ".") {
+			continue // the Math constants, which the README names as a group
+		}
+		name := b.Name[strings.LastIndex(b.Name, ".")+1:]
+		require.True(t, words[name], "README.md's fast-path subset does not name %s", b.Name)
+	}
+}

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 
 	exprvm "github.com/expr-lang/expr/vm"
@@ -25,6 +26,15 @@ func SlotName(i int) string {
 		return slotNames[i]
 	}
 	return "v" + strconv.Itoa(i)
+}
+
+// SlotIndex is the inverse of SlotName: the dependency index a slot name stands for.
+func SlotIndex(name string) (int, bool) {
+	if !strings.HasPrefix(name, "v") {
+		return 0, false
+	}
+	i, err := strconv.Atoi(name[1:])
+	return i, err == nil && i >= 0 && SlotName(i) == name
 }
 
 // ExprRunner runs expr programs whose variables are named by SlotName. It reuses one

@@ -1,12 +1,5 @@
 package vm
 
-import (
-	"strconv"
-	"strings"
-
-	exprvm "github.com/expr-lang/expr/vm"
-)
-
 // maxNumericStack bounds the stack depth of a numeric program.
 const maxNumericStack = 32
 
@@ -20,10 +13,9 @@ type NumericFunc struct {
 	Predicate func(float64) bool
 }
 
-// Numeric runs the bytecode of an expr program whose values are all numbers or booleans
-// on an unboxed float64 stack (booleans as 1 and 0), so an evaluation allocates nothing.
-// It executes the same instructions as the expr VM, one for one, and is built only for
-// programs made of the instructions it knows. String constants may appear as the
+// Numeric runs a program whose values are all numbers or booleans on an unboxed float64
+// stack (booleans as 1 and 0), so an evaluation allocates nothing. NumericBuilder
+// assembles it from the compiler's expression tree. String constants may appear as the
 // results of such a program (`press > 20 ? "high" : "normal"`): they travel on the
 // stack as their index in a table of pre-boxed constants, which Constant resolves.
 type Numeric struct {
@@ -49,7 +41,6 @@ type numCode uint8
 const (
 	nPush numCode = iota
 	nLoad
-	nNop
 	nStore
 	nLoadVar
 	nAdd
@@ -83,110 +74,119 @@ type numOp struct {
 	sub  numCode // the arithmetic of a fused instruction
 }
 
-// NewNumeric converts p for the numeric machine. helpers names the functions p may
-// call. It reports false when p uses an instruction or value the machine does not know.
+// NumericBuilder assembles a numeric program instruction by instruction, as a compiler
+// walks its expression tree. Every instruction acts on a stack of numbers (booleans as 1
+// and 0, string constants as tokens); jumps are relative and patched once their target
+// is known. The zero value is ready to use.
 //
-// The caller must only build it for programs whose strings are constants that reach
-// the result unchanged: the machine cannot tell a string token from a number.
-func NewNumeric(p *exprvm.Program, helpers map[string]NumericFunc) (*Numeric, bool) {
-	code := make([]numOp, len(p.Bytecode))
-	var consts []any
-	constIndex := map[string]int{}
-	depth, maxDepth := 0, 0
-	for i, op := range p.Bytecode {
-		arg := p.Arguments[i]
-		o := numOp{code: nNop, arg: arg}
-		delta := 0
-		switch op {
-		case exprvm.OpPush:
-			switch c := p.Constants[arg].(type) {
-			case float64:
-				o.code, o.f = nPush, c
-			case bool:
-				o.code, o.f = nPush, boolFloat(c)
-			case string:
-				i, ok := constIndex[c]
-				if !ok {
-					i = len(consts)
-					constIndex[c] = i
-					consts = append(consts, c)
-				}
-				o.code, o.f = nPush, float64(i)
-			default:
-				return nil, false
-			}
-			delta = 1
-		case exprvm.OpTrue, exprvm.OpFalse:
-			o.code, o.f, delta = nPush, boolFloat(op == exprvm.OpTrue), 1
-		case exprvm.OpLoadFast:
-			name, _ := p.Constants[arg].(string)
-			if slot, ok := slotIndex(name); ok {
-				o.code, o.arg, delta = nLoad, slot, 1
-				break
-			}
-			h, ok := helpers[name]
-			if !ok || i+1 >= len(p.Bytecode) || p.Bytecode[i+1] != exprvm.OpCallTyped {
-				return nil, false
-			}
-			fn := h
-			code[i+1] = numOp{fn: &fn}
-			switch {
-			case h.Unary != nil:
-				code[i+1].code = nUnary
-			case h.Binary != nil:
-				code[i+1].code = nBinary
-				delta = -1
-			case h.Predicate != nil:
-				code[i+1].code = nPredicate
-			default:
-				return nil, false
-			}
-		case exprvm.OpCallTyped:
-			if i == 0 || code[i].fn == nil {
-				return nil, false
-			}
-			continue // filled in by the preceding helper load
-		case exprvm.OpDeref:
-		case exprvm.OpStore:
-			if arg >= maxNumericVars {
-				return nil, false
-			}
-			o.code, delta = nStore, -1
-		case exprvm.OpLoadVar:
-			if arg >= maxNumericVars {
-				return nil, false
-			}
-			o.code, delta = nLoadVar, 1
-		case exprvm.OpAdd, exprvm.OpSubtract, exprvm.OpMultiply, exprvm.OpDivide,
-			exprvm.OpLess, exprvm.OpMore, exprvm.OpLessOrEqual, exprvm.OpMoreOrEqual, exprvm.OpEqual:
-			o.code, delta = binaryCodes[op], -1
-		case exprvm.OpNot:
-			o.code = nNot
-		case exprvm.OpJump:
-			o.code = nJump
-		case exprvm.OpJumpIfTrue:
-			o.code = nJumpIfTrue
-		case exprvm.OpJumpIfFalse:
-			o.code = nJumpIfFalse
-		case exprvm.OpPop:
-			o.code, delta = nPop, -1
-		default:
-			return nil, false
+// The caller must only build programs whose strings are constants that reach the
+// result unchanged: the machine cannot tell a string token from a number.
+type NumericBuilder struct {
+	code       []numOp
+	consts     []any
+	constIndex map[string]int
+	depth      int
+	maxDepth   int
+	failed     bool
+}
+
+func (b *NumericBuilder) emit(o numOp, delta int) {
+	b.code = append(b.code, o)
+	b.depth += delta
+	b.maxDepth = max(b.maxDepth, b.depth)
+}
+
+// Number pushes a constant.
+func (b *NumericBuilder) Number(f float64) { b.emit(numOp{code: nPush, f: f}, 1) }
+
+// String pushes the token of a string constant; Numeric.Constant gives the string back.
+func (b *NumericBuilder) String(s string) {
+	i, ok := b.constIndex[s]
+	if !ok {
+		if b.constIndex == nil {
+			b.constIndex = map[string]int{}
 		}
-		code[i] = o
-		// Expression code runs both branches of a conditional with the same net
-		// effect, so a straight scan bounds the depth.
-		depth += delta
-		if depth > maxDepth {
-			maxDepth = depth
-		}
+		i = len(b.consts)
+		b.constIndex[s] = i
+		b.consts = append(b.consts, s)
 	}
-	if maxDepth > maxNumericStack || depth < 1 {
+	b.Number(float64(i))
+}
+
+// Load pushes input slot (a number, or a boolean as 1 or 0).
+func (b *NumericBuilder) Load(slot int) { b.emit(numOp{code: nLoad, arg: slot}, 1) }
+
+// Store pops the top into temporary v.
+func (b *NumericBuilder) Store(v int) {
+	b.failed = b.failed || v < 0 || v >= maxNumericVars
+	b.emit(numOp{code: nStore, arg: v}, -1)
+}
+
+// LoadVar pushes temporary v.
+func (b *NumericBuilder) LoadVar(v int) {
+	b.failed = b.failed || v < 0 || v >= maxNumericVars
+	b.emit(numOp{code: nLoadVar, arg: v}, 1)
+}
+
+// Binary replaces the two top numbers by the result of op: + - * / < > <= >= ==. It
+// reports false for another operator.
+func (b *NumericBuilder) Binary(op string) bool {
+	c, ok := binaryCodes[op]
+	if ok {
+		b.emit(numOp{code: c}, -1)
+	}
+	return ok
+}
+
+// Not negates the boolean on top.
+func (b *NumericBuilder) Not() { b.emit(numOp{code: nNot}, 0) }
+
+// Pop drops the top.
+func (b *NumericBuilder) Pop() { b.emit(numOp{code: nPop}, -1) }
+
+// Call applies a helper to the top (two tops for a Binary one).
+func (b *NumericBuilder) Call(fn NumericFunc) {
+	switch {
+	case fn.Unary != nil:
+		b.emit(numOp{code: nUnary, fn: &fn}, 0)
+	case fn.Binary != nil:
+		b.emit(numOp{code: nBinary, fn: &fn}, -1)
+	case fn.Predicate != nil:
+		b.emit(numOp{code: nPredicate, fn: &fn}, 0)
+	default:
+		b.failed = true
+	}
+}
+
+// Jump jumps unconditionally; it returns the jump's label for Patch.
+func (b *NumericBuilder) Jump() int { return b.jump(nJump) }
+
+// JumpIfTrue jumps when the top, which stays, is true; it returns the label for Patch.
+func (b *NumericBuilder) JumpIfTrue() int { return b.jump(nJumpIfTrue) }
+
+// JumpIfFalse jumps when the top, which stays, is false; it returns the label for Patch.
+func (b *NumericBuilder) JumpIfFalse() int { return b.jump(nJumpIfFalse) }
+
+func (b *NumericBuilder) jump(c numCode) int {
+	b.emit(numOp{code: c}, 0)
+	return len(b.code) - 1
+}
+
+// Patch makes the jump labelled j land after the last instruction emitted so far.
+func (b *NumericBuilder) Patch(j int) { b.code[j].arg = len(b.code) - j - 1 }
+
+// Build returns the program, or false when it does not fit the machine (too deep a
+// stack, too many temporaries, an unusable helper, or no result).
+func (b *NumericBuilder) Build() (*Numeric, bool) {
+	// Expression code runs both branches of a conditional with the same net effect,
+	// so the straight count of the builder bounds the depth.
+	if b.failed || b.maxDepth > maxNumericStack || b.depth < 1 {
 		return nil, false
 	}
+	code := b.code
 	fuse(code)
 	single := len(code) == 3 && code[0].code == nLoadPushArith
-	return &Numeric{code: code, consts: consts, single: single}, true
+	return &Numeric{code: code, consts: b.consts, single: single}, true
 }
 
 // fuse rewrites the commonest sequences into single instructions: `push c; op` becomes
@@ -218,19 +218,10 @@ func arithmetic(sub numCode, a, b float64) float64 {
 	return a / b
 }
 
-var binaryCodes = map[exprvm.Opcode]numCode{
-	exprvm.OpAdd: nAdd, exprvm.OpSubtract: nSub, exprvm.OpMultiply: nMul, exprvm.OpDivide: nDiv,
-	exprvm.OpLess: nLess, exprvm.OpMore: nMore, exprvm.OpLessOrEqual: nLessEq,
-	exprvm.OpMoreOrEqual: nMoreEq, exprvm.OpEqual: nEqual,
-}
-
-// slotIndex parses a SlotName.
-func slotIndex(name string) (int, bool) {
-	if !strings.HasPrefix(name, "v") {
-		return 0, false
-	}
-	i, err := strconv.Atoi(name[1:])
-	return i, err == nil && i >= 0 && SlotName(i) == name
+// binaryCodes are the instructions of Binary's operators.
+var binaryCodes = map[string]numCode{
+	"+": nAdd, "-": nSub, "*": nMul, "/": nDiv,
+	"<": nLess, ">": nMore, "<=": nLessEq, ">=": nMoreEq, "==": nEqual,
 }
 
 func boolFloat(b bool) float64 {
@@ -288,7 +279,6 @@ func (n *Numeric) run(in []Value) (result float64, ok bool) {
 			}
 			stack[sp] = x
 			sp++
-		case nNop:
 		case nStore:
 			sp--
 			vars[op.arg] = stack[sp]
