@@ -76,15 +76,15 @@ func TestJavaScriptBuiltins(t *testing.T) {
 	checkGenerated(t, path, current, builtinsTable(), replace)
 }
 
-// TestReadmeBuiltins requires the README's summary of the fast-path subset (the
-// paragraph that begins "The subset covers") to name every function and method of the
-// compiler's built-in table.
-func TestReadmeBuiltins(t *testing.T) {
-	text, err := os.ReadFile("../README.md")
+// TestArchitectureBuiltins requires architecture.md's summary of the fast-path subset
+// (the paragraph that begins "The subset covers") to name every function and method of
+// the compiler's built-in table.
+func TestArchitectureBuiltins(t *testing.T) {
+	text, err := os.ReadFile("architecture.md")
 	require.NoError(t, err)
 	const start = "The subset covers"
 	i := strings.Index(string(text), start)
-	require.GreaterOrEqual(t, i, 0, "README.md has no paragraph beginning %q", start)
+	require.GreaterOrEqual(t, i, 0, "architecture.md has no paragraph beginning %q", start)
 	paragraph := string(text[i:])
 	if j := strings.Index(paragraph, "\n\n"); j >= 0 {
 		paragraph = paragraph[:j]
@@ -98,9 +98,9 @@ func TestReadmeBuiltins(t *testing.T) {
 	}
 	for _, b := range compiler.Builtins() {
 		if b.Arity == "" && !strings.HasPrefix(b.Name, ".") {
-			continue // the Math constants, which the README names as a group
+			continue // the Math constants, which the page names as a group
 		}
 		name := b.Name[strings.LastIndex(b.Name, ".")+1:]
-		require.True(t, words[name], "README.md's fast-path subset does not name %s", b.Name)
+		require.True(t, words[name], "architecture.md's fast-path subset does not name %s", b.Name)
 	}
 }
