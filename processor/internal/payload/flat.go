@@ -1,4 +1,4 @@
-package processor
+package payload
 
 import (
 	"bytes"
@@ -10,60 +10,54 @@ import (
 
 // flatScanner reads the usual timeseries payload: one object whose members are
 // scalars (numbers, strings without escapes, true, false, null). Anything else makes it
-// give up, and decodePayload falls back to the general decoder.
+// give up, and Decode falls back to the general decoder.
 type flatScanner struct {
 	b []byte
 	i int
 }
 
-// decodeFlat decodes b when it has the flat shape. handled=false means the payload
-// needs the general decoder; the results are then meaningless. A payload that opens
-// an object and does not close it (cut off in transit, typically) is invalid without
+// decodeFlat finds the fields of b when it has the flat shape, reporting whether it
+// did; otherwise what it left in f is meaningless. A payload that opens an
+// object and does not close it (cut off in transit, typically) is invalid without
 // scanning it.
-func decodeFlat(b []byte) (v vm.Value, ts int64, err error, handled bool) {
+func decodeFlat(b []byte, f *fields) bool {
 	if unclosedObject(b) {
-		return vm.Value{}, 0, errInvalidJSON, true
+		f.invalid = true
+		return true
 	}
 	s := flatScanner{b: b}
-	return s.object()
+	return s.object(f)
 }
 
-// object scans the payload as one flat object (see decodeFlat).
-func (s *flatScanner) object() (v vm.Value, ts int64, err error, handled bool) {
+// object scans the payload as one flat object into f (see decodeFlat).
+func (s *flatScanner) object(f *fields) bool {
 	if !s.consume('{') {
-		return vm.Value{}, 0, nil, false
+		return false
 	}
-	var (
-		value        vm.Value
-		valueSeen    bool
-		tsSeen, tsOK bool
-	)
 	if !s.consume('}') {
 		for {
 			key, ok := s.str()
 			if !ok || !s.consume(':') {
-				return vm.Value{}, 0, nil, false
+				return false
 			}
 			s.space()
 			switch {
 			case string(key) == "value":
-				if value, ok = s.scalar(true); !ok {
-					return vm.Value{}, 0, nil, false
+				if f.value, ok = s.scalar(true); !ok {
+					return false
 				}
-				valueSeen = true
+				f.hasValue = true
 			case string(key) == "timestamp_ms":
-				var n jsonNumber
 				tok := s.b[s.i:]
-				size, isNum := scanNumber(tok, &n)
-				if !isNum {
-					return vm.Value{}, 0, nil, false // let the general decoder judge the token
+				size, isNumber := scanNumber(tok, &f.ts)
+				if !isNumber {
+					return false // let the general decoder find what the token is
 				}
 				s.i += size
-				tsSeen = true
-				ts, tsOK = n.timestamp(tok)
+				f.hasTs, f.tsIsNumber, f.tsTok = true, true, tok
 			default:
 				if _, ok = s.scalar(false); !ok {
-					return vm.Value{}, 0, nil, false
+					return false
 				}
 			}
 			if s.consume(',') {
@@ -72,60 +66,46 @@ func (s *flatScanner) object() (v vm.Value, ts int64, err error, handled bool) {
 			if s.consume('}') {
 				break
 			}
-			return vm.Value{}, 0, nil, false
+			return false
 		}
 	}
 	s.space()
-	if s.i != len(s.b) {
-		return vm.Value{}, 0, nil, false
-	}
-	switch {
-	case !valueSeen:
-		return vm.Value{}, 0, errValueMissing, true
-	case !value.IsNum && value.Any == nil:
-		return vm.Value{}, 0, errValueNull, true
-	case !tsSeen:
-		return vm.Value{}, 0, errTsMissing, true
-	case !tsOK:
-		return vm.Value{}, 0, errTsInvalid, true
-	}
-	return value, ts, nil, true
+	return s.i == len(s.b)
 }
 
 // The canonical payload, as UMH producers write it: {"value":<number>,"timestamp_ms":<digits>}.
-const (
-	canonicalValue = `{"value":`
-	canonicalTs    = `,"timestamp_ms":`
-)
+const canonicalValue = `{"value":`
 
-// decodeCanonical decodes the canonical payload exactly as written above (no spaces, a
-// number value, a plain positive integer timestamp); ok=false leaves every other
-// payload, valid or not, to the flat scanner. tail is the end of b from canonicalTs
-// on: `,"timestamp_ms":<ts>}` with ts as strconv.AppendInt writes it, which is how
-// every output of the message ends.
-func decodeCanonical(b []byte) (v vm.Value, ts int64, tail []byte, ok bool) {
-	if len(b) < len(canonicalValue)+len(canonicalTs)+3 || string(b[:len(canonicalValue)]) != canonicalValue || b[len(b)-1] != '}' {
-		return vm.Value{}, 0, nil, false
+// decodeCanonical finds the fields of the canonical payload exactly as written above
+// (no spaces, a number value, a timestamp of at most 18 digits without a leading
+// zero) and returns its tail, the end of b from tailPrefix on; nil leaves every other
+// payload, valid or not, to the flat scanner, and f untouched.
+func decodeCanonical(b []byte, f *fields) (tail []byte) {
+	if len(b) < len(canonicalValue)+len(tailPrefix)+3 || string(b[:len(canonicalValue)]) != canonicalValue || b[len(b)-1] != '}' {
+		return nil
 	}
 	rest := b[len(canonicalValue):]
 	var n jsonNumber
 	size, ok := scanNumber(rest, &n)
 	if !ok {
-		return vm.Value{}, 0, nil, false
+		return nil
 	}
-	f, ok := exactFloat(&n)
+	v, ok := exactFloat(&n)
 	rest = rest[size:]
-	if !ok || len(rest) < len(canonicalTs)+2 || string(rest[:len(canonicalTs)]) != canonicalTs {
-		return vm.Value{}, 0, nil, false
+	if !ok || len(rest) < len(tailPrefix)+2 || string(rest[:len(tailPrefix)]) != tailPrefix {
+		return nil
 	}
-	digits := rest[len(canonicalTs) : len(rest)-1]
+	digits := rest[len(tailPrefix) : len(rest)-1]
 	if len(digits) > 18 || digits[0] == '0' {
-		return vm.Value{}, 0, nil, false // 18 digits always fit in an int64
+		return nil // 18 digits always fit in an int64
 	}
-	if ts, ok = parseDigits(digits); !ok {
-		return vm.Value{}, 0, nil, false
+	ts, ok := parseDigits(digits)
+	if !ok {
+		return nil
 	}
-	return vm.Number(f), ts, rest, true
+	*f = fields{hasValue: true, value: vm.Number(v), hasTs: true, tsIsNumber: true,
+		ts: jsonNumber{intDigits: len(digits), mant: uint64(ts)}, tsTok: digits}
+	return rest
 }
 
 // parseDigits returns the value of b, at most 18 ASCII digits, or ok=false when b
@@ -237,4 +217,20 @@ func (s *flatScanner) literal(word string) bool {
 	}
 	s.i += len(word)
 	return true
+}
+
+// unclosedObject reports whether b opens a JSON object but does not end with '}' (a
+// payload cut off in transit, typically): invalid JSON, found without scanning it.
+func unclosedObject(b []byte) bool {
+	i, j := 0, len(b)-1
+	for i <= j && isSpace(b[i]) {
+		i++
+	}
+	for j > i && isSpace(b[j]) {
+		j--
+	}
+	if i > j || b[i] != '{' {
+		return false
+	}
+	return i == j || b[j] != '}'
 }

@@ -1,4 +1,4 @@
-package processor
+package payload
 
 import "math"
 
@@ -90,22 +90,20 @@ func scanNumber(b []byte, n *jsonNumber) (size int, ok bool) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// parseTimestamp accepts a JSON number token whose value is an integer greater than 0
-// and below 2^63, in any notation (1700000000000, 1.7e12, 1700000000000.0). It works
-// on the decimal digits, so values near 2^63 are judged exactly.
-func parseTimestamp(tok []byte) (int64, bool) {
-	var n jsonNumber
-	size, ok := scanNumber(tok, &n)
-	if !ok || size != len(tok) {
-		return 0, false
-	}
-	return n.timestamp(tok)
-}
-
-// timestamp is n, scanned from tok, as a timestamp_ms (see parseTimestamp).
+// timestamp is n, scanned from tok, as a timestamp_ms: accepted when its value is an
+// integer greater than 0 and below 2^63, in any notation (1700000000000, 1.7e12,
+// 1700000000000.0). It works on the decimal digits, so values near 2^63 are judged
+// exactly.
 func (n *jsonNumber) timestamp(tok []byte) (int64, bool) {
 	if n.neg {
 		return 0, false
+	}
+	if n.fracDigits == 0 && n.exp == 0 && n.intDigits <= 19 {
+		// A plain integer (JSON allows no leading zeros): mant is its value.
+		if n.mant == 0 || n.mant > math.MaxInt64 {
+			return 0, false
+		}
+		return int64(n.mant), true
 	}
 	lo, hi := 0, n.numDigits()
 	for lo < hi && n.digit(tok, lo) == '0' {
