@@ -84,7 +84,7 @@ var malformedInputs = []struct {
 	{"topic extending a source", topicA + ".extra", `{"value":1,"timestamp_ms":1}`, "unknown_topic", nil},
 	{"topic with invalid UTF-8", topicA + "\xff", `{"value":1,"timestamp_ms":1}`, "unknown_topic", nil},
 
-	// payload variants of spec §14.8
+	// payload variants of the payload rules (docs/behaviour.md#payload-rules)
 	{"not JSON", topicA, "invalid json", "invalid_payload", nil},
 	{"empty payload", topicA, "", "invalid_payload", nil},
 	{"only white space", topicA, " \n\t", "invalid_payload", nil},
