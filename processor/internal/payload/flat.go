@@ -78,8 +78,9 @@ const canonicalValue = `{"value":`
 
 // decodeCanonical finds the fields of the canonical payload exactly as written above
 // (no spaces, a number value, a timestamp of at most 18 digits without a leading
-// zero) and returns its tail, the end of b from tailPrefix on; nil leaves every other
-// payload, valid or not, to the flat scanner, and f untouched.
+// zero) into f, which must be empty, and returns its tail, the end of b from
+// tailPrefix on; nil leaves every other payload, valid or not, to the flat scanner,
+// and f untouched.
 func decodeCanonical(b []byte, f *fields) (tail []byte) {
 	if len(b) < len(canonicalValue)+len(tailPrefix)+3 || string(b[:len(canonicalValue)]) != canonicalValue || b[len(b)-1] != '}' {
 		return nil
@@ -103,36 +104,58 @@ func decodeCanonical(b []byte, f *fields) (tail []byte) {
 	if !ok {
 		return nil
 	}
-	*f = fields{hasValue: true, value: vm.Number(v), hasTs: true, tsIsNumber: true,
-		ts: jsonNumber{intDigits: len(digits), mant: uint64(ts)}, tsTok: digits}
+	f.hasValue, f.value = true, vm.Number(v)
+	f.hasTs, f.tsIsNumber, f.tsTok = true, true, digits
+	f.ts.intDigits, f.ts.mant = len(digits), uint64(ts)
 	return rest
 }
 
 // parseDigits returns the value of b, at most 18 ASCII digits, or ok=false when b
-// holds anything else. Eight digits are checked and converted at once.
+// holds anything else. Eight digits are checked and converted at once; from eight
+// digits on, a first group of fewer is read as eight with leading zeros.
 func parseDigits(b []byte) (n int64, ok bool) {
-	for len(b) >= 8 {
-		v := binary.LittleEndian.Uint64(b)
-		d := v - 0x3030303030303030
-		// A byte below '0' wraps to 0xD0 or more, one above '9' reaches 0x10 with 6
-		// added: either sets a high nibble.
-		if (d|(d+0x0606060606060606))&0xF0F0F0F0F0F0F0F0 != 0 {
+	if len(b) < 8 {
+		for _, c := range b {
+			if !isDigit(c) {
+				return 0, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+		return n, true
+	}
+	if r := len(b) % 8; r != 0 {
+		// Shift the first r digits (the lowest bytes) up and fill the bytes below
+		// them, the more significant places, with '0'.
+		v := binary.LittleEndian.Uint64(b)<<(64-8*r) | 0x3030303030303030>>(8*r)
+		if n, ok = eightDigits(v); !ok {
 			return 0, false
 		}
-		// Combine digit pairs, then pairs of pairs, then the two halves (the first
-		// digit is the lowest byte).
-		d = (d * 10) + (d >> 8)
-		d = ((d&0x000000FF000000FF)*(100+(1000000<<32)) + ((d>>16)&0x000000FF000000FF)*(1+(10000<<32))) >> 32
-		n = n*100000000 + int64(d)
+		b = b[r:]
+	}
+	for len(b) >= 8 {
+		d, ok := eightDigits(binary.LittleEndian.Uint64(b))
+		if !ok {
+			return 0, false
+		}
+		n = n*100000000 + d
 		b = b[8:]
 	}
-	for _, c := range b {
-		if !isDigit(c) {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
 	return n, true
+}
+
+// eightDigits returns the value of the eight ASCII digits in v, the first one in the
+// lowest byte, or ok=false when v holds anything else.
+func eightDigits(v uint64) (int64, bool) {
+	d := v - 0x3030303030303030
+	// A byte below '0' wraps to 0xD0 or more, one above '9' reaches 0x10 with 6
+	// added: either sets a high nibble.
+	if (d|(d+0x0606060606060606))&0xF0F0F0F0F0F0F0F0 != 0 {
+		return 0, false
+	}
+	// Combine digit pairs, then pairs of pairs, then the two halves.
+	d = (d * 10) + (d >> 8)
+	d = ((d&0x000000FF000000FF)*(100+(1000000<<32)) + ((d>>16)&0x000000FF000000FF)*(1+(10000<<32))) >> 32
+	return int64(d), true
 }
 
 func (s *flatScanner) space() {

@@ -20,7 +20,7 @@ func decodeGeneral(b []byte, f *fields) {
 	// validator lets some invalid escapes pass (`"0\0"` in an ignored member), so a
 	// payload with a backslash is also checked by encoding/json's.
 	if !sonic.ConfigStd.Valid(b) || bytes.IndexByte(b, '\\') >= 0 && !json.Valid(b) {
-		f.invalid = true
+		f.invalid, f.notObject = true, opensOther(b)
 		return
 	}
 	var members map[string]json.RawMessage

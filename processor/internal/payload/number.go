@@ -92,18 +92,21 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // timestamp is n, scanned from tok, as a timestamp_ms: accepted when its value is an
 // integer greater than 0 and below 2^63, in any notation (1700000000000, 1.7e12,
-// 1700000000000.0). It works on the decimal digits, so values near 2^63 are judged
-// exactly.
+// 1700000000000.0). A plain integer is judged here (JSON allows it no leading
+// zeros, so mant is its value) in (0, 2^63) is accepted here, inlined; anything
+// else is judged by timestampDigits.
 func (n *jsonNumber) timestamp(tok []byte) (int64, bool) {
+	if n.neg || n.fracDigits|n.exp != 0 || n.intDigits > 19 || n.mant-1 >= math.MaxInt64 {
+		return n.timestampDigits(tok) // also judges 0 and values from 2^63 on
+	}
+	return int64(n.mant), true
+}
+
+// timestampDigits is timestamp for any notation. It works on the decimal digits, so
+// values near 2^63 are judged exactly.
+func (n *jsonNumber) timestampDigits(tok []byte) (int64, bool) {
 	if n.neg {
 		return 0, false
-	}
-	if n.fracDigits == 0 && n.exp == 0 && n.intDigits <= 19 {
-		// A plain integer (JSON allows no leading zeros): mant is its value.
-		if n.mant == 0 || n.mant > math.MaxInt64 {
-			return 0, false
-		}
-		return int64(n.mant), true
 	}
 	lo, hi := 0, n.numDigits()
 	for lo < hi && n.digit(tok, lo) == '0' {

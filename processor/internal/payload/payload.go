@@ -7,7 +7,7 @@
 // (one object of scalars, no escapes) and the general one (sonic, anything). A decoder
 // only finds the fields: whether the document is an object, the value and the
 // timestamp token each present or not, the last of duplicate keys winning. One
-// function, check, then applies every rule in one fixed order, so a payload is
+// method, check, then applies every rule in one fixed order, so a payload is
 // accepted or rejected for the same reason whichever decoder read it.
 package payload
 
@@ -63,10 +63,10 @@ func Decode(b []byte) (v vm.Value, ts int64, tail []byte, err error) {
 		f = fields{}
 		decodeGeneral(b, &f)
 	}
-	if v, ts, err = check(b, &f); err != nil {
+	if ts, err = f.check(); err != nil {
 		return vm.Value{}, 0, nil, err
 	}
-	return v, ts, tail, nil
+	return f.value, ts, tail, nil
 }
 
 // tailPrefix starts the tail of every canonical payload.
@@ -79,12 +79,12 @@ func AppendTail(dst []byte, ts int64) []byte {
 
 // fields is what a decoder found in a payload, for check to judge.
 type fields struct {
-	// invalid is set when the document is not one well-formed JSON value (check
-	// then tells an invalid object from another kind of document); detail, if any,
-	// says what the JSON decoder found wrong.
+	// invalid is set when the document is not one well-formed JSON value; detail,
+	// if any, says what the JSON decoder found wrong.
 	invalid bool
 	detail  string
-	// notObject is set for a well-formed document that is not an object.
+	// notObject is set for a document, well-formed or not, that does not start
+	// with an object (see opensOther); a top-level null is one.
 	notObject bool
 
 	hasValue bool
@@ -104,41 +104,37 @@ type fields struct {
 // check applies every payload rule to what a decoder found, in this order: the
 // document is valid JSON and an object; "value" is present, not null and decodable
 // (no number beyond the float64 range); "timestamp_ms" is present and an integral
-// number in (0, 2^63).
-func check(b []byte, f *fields) (vm.Value, int64, error) {
+// number in (0, 2^63). On success f.value holds the value.
+func (f *fields) check() (ts int64, err error) {
 	switch {
-	case f.invalid || f.notObject:
-		if f.notObject || opensOther(b) {
-			return vm.Value{}, 0, errNotObject
-		}
+	case f.notObject:
+		return 0, errNotObject
+	case f.invalid:
 		if f.detail != "" {
-			return vm.Value{}, 0, &Error{Reason: "invalid JSON: " + f.detail, rule: ruleInvalidJSON}
+			return 0, &Error{Reason: "invalid JSON: " + f.detail, rule: ruleInvalidJSON}
 		}
-		return vm.Value{}, 0, errInvalidJSON
+		return 0, errInvalidJSON
 	case !f.hasValue:
-		return vm.Value{}, 0, errValueMissing
+		return 0, errValueMissing
 	}
-	v := f.value
 	if f.rawValue != nil {
-		var err error
-		if v, err = decodeValue(f.rawValue); err != nil {
-			return vm.Value{}, 0, &Error{Reason: `invalid "value": ` + err.Error(), rule: ruleValueInvalid}
+		if f.value, err = decodeValue(f.rawValue); err != nil {
+			return 0, &Error{Reason: `invalid "value": ` + err.Error(), rule: ruleValueInvalid}
 		}
 	}
 	switch {
-	case !v.IsNum && v.Any == nil:
-		return vm.Value{}, 0, errValueNull
+	case !f.value.IsNum && f.value.Any == nil:
+		return 0, errValueNull
 	case !f.hasTs:
-		return vm.Value{}, 0, errTsMissing
-	}
-	if !f.tsIsNumber {
-		return vm.Value{}, 0, errTsInvalid
+		return 0, errTsMissing
+	case !f.tsIsNumber:
+		return 0, errTsInvalid
 	}
 	ts, ok := f.ts.timestamp(f.tsTok)
 	if !ok {
-		return vm.Value{}, 0, errTsInvalid
+		return 0, errTsInvalid
 	}
-	return v, ts, nil
+	return ts, nil
 }
 
 // opensOther reports whether b's first byte other than white space is there and does
