@@ -20,12 +20,12 @@ import (
 const maxPayloadDepth = 4096
 
 // referenceDecode is the payload rules (docs/behaviour.md#payload-rules) written
-// plainly on encoding/json, in check's order: invalid JSON (also nesting beyond
-// maxPayloadDepth) or a top-level non-object; "value" missing, null or holding a
-// number beyond float64 range; "timestamp_ms" missing or not a JSON number with an
-// integral value in (0, 2^63), in any notation. Keys match exactly, other keys are
-// ignored, the last duplicate wins. It returns the rule that refuses b, or ruleNone
-// with the value and timestamp.
+// plainly on encoding/json, in check's order: a document that does not start with an
+// object, or invalid JSON (also nesting beyond maxPayloadDepth); "value" missing,
+// holding a number beyond float64 range, or null; "timestamp_ms" missing or not a
+// JSON number with an integral value in (0, 2^63), in any notation. Keys match
+// exactly, other keys are ignored, the last duplicate wins. It returns the rule that
+// refuses b, or ruleNone with the value and timestamp.
 func referenceDecode(b []byte) (value any, ts int64, refused rule) {
 	var fields map[string]json.RawMessage
 	if nestingDepth(b) > maxPayloadDepth || json.Unmarshal(b, &fields) != nil || fields == nil {

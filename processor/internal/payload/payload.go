@@ -8,7 +8,10 @@
 // only finds the fields: whether the document is an object, the value and the
 // timestamp token each present or not, the last of duplicate keys winning. One
 // method, check, then applies every rule in one fixed order, so a payload is
-// accepted or rejected for the same reason whichever decoder read it.
+// accepted or rejected for the same reason whichever decoder read it. The first rule
+// broken gives the reason: a document that does not start with an object; invalid
+// JSON; "value" missing, holding a number beyond the float64 range, or null;
+// "timestamp_ms" missing, or not an integral JSON number in (0, 2^63).
 package payload
 
 import (
@@ -36,8 +39,8 @@ const (
 	ruleInvalidJSON
 	ruleNotObject
 	ruleValueMissing
-	ruleValueNull
 	ruleValueInvalid
+	ruleValueNull
 	ruleTsMissing
 	ruleTsInvalid
 )
@@ -102,9 +105,9 @@ type fields struct {
 }
 
 // check applies every payload rule to what a decoder found, in this order: the
-// document is valid JSON and an object; "value" is present, not null and decodable
-// (no number beyond the float64 range); "timestamp_ms" is present and an integral
-// number in (0, 2^63). On success f.value holds the value.
+// document starts with an object and is valid JSON; "value" is present, decodable
+// (no number beyond the float64 range) and not null; "timestamp_ms" is present and an
+// integral number in (0, 2^63). On success f.value holds the value.
 func (f *fields) check() (ts int64, err error) {
 	switch {
 	case f.notObject:
