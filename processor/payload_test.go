@@ -1,217 +1,39 @@
 package processor
 
 import (
-	"encoding/json"
-	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/compiler"
 )
 
-func TestDecodePayload(t *testing.T) {
-	tests := []struct {
-		name    string
-		payload string
-		value   any
-		ts      int64
-		err     string // substring of the rejection; "" when accepted
-	}{
-		{"number", `{"value": 25.5, "timestamp_ms": 1700000000000}`, 25.5, 1700000000000, ""},
-		{"compact", `{"value":25.5,"timestamp_ms":1700000000000}`, 25.5, 1700000000000, ""},
-		{"keys reversed", `{"timestamp_ms":7,"value":1}`, 1.0, 7, ""},
-		{"zero", `{"value":0,"timestamp_ms":1}`, 0.0, 1, ""},
-		{"negative zero", `{"value":-0,"timestamp_ms":1}`, math.Copysign(0, -1), 1, ""},
-		{"false", `{"value":false,"timestamp_ms":1}`, false, 1, ""},
-		{"true", `{"value":true,"timestamp_ms":1}`, true, 1, ""},
-		{"empty string", `{"value":"","timestamp_ms":1}`, "", 1, ""},
-		{"string", `{"value":"running","timestamp_ms":1}`, "running", 1, ""},
-		{"unicode string", `{"value":"Grüße ✓","timestamp_ms":1}`, "Grüße ✓", 1, ""},
-		{"escaped string", `{"value":"a\"b\n\u00e9","timestamp_ms":1}`, "a\"b\né", 1, ""},
-		{"object", `{"value":{"x":1,"y":[true,null]},"timestamp_ms":1}`, map[string]any{"x": 1.0, "y": []any{true, nil}}, 1, ""},
-		{"array", `{"value":[1,2],"timestamp_ms":1}`, []any{1.0, 2.0}, 1, ""},
-		{"extra fields", `{"value":1,"quality":"good","n":3,"ok":true,"x":null,"timestamp_ms":2}`, 1.0, 2, ""},
-		{"extra nested field", `{"meta":{"a":[1]},"value":1,"timestamp_ms":2}`, 1.0, 2, ""},
-		{"duplicate value, last wins", `{"value":1,"value":2,"timestamp_ms":1}`, 2.0, 1, ""},
-		{"duplicate timestamp, last wins", `{"value":1,"timestamp_ms":0,"timestamp_ms":3}`, 1.0, 3, ""},
-		{"escaped key", `{"valu\u0065":1,"timestamp_ms":1}`, 1.0, 1, ""},
-		{"white space", " \n\t{ \"value\" : 1 , \"timestamp_ms\" : 1 } \r\n", 1.0, 1, ""},
-		{"exponent timestamp", `{"value":1,"timestamp_ms":1.7e12}`, 1.0, 1700000000000, ""},
-		{"fraction-zero timestamp", `{"value":1,"timestamp_ms":1700000000000.0}`, 1.0, 1700000000000, ""},
-		{"negative exponent timestamp", `{"value":1,"timestamp_ms":17000e-1}`, 1.0, 1700, ""},
-		{"max timestamp", `{"value":1,"timestamp_ms":9223372036854775807}`, 1.0, math.MaxInt64, ""},
-		{"max timestamp exponent form", `{"value":1,"timestamp_ms":9.223372036854775807e18}`, 1.0, math.MaxInt64, ""},
-		{"small number", `{"value":1e-7,"timestamp_ms":1}`, 1e-7, 1, ""},
-		{"long mantissa", `{"value":0.1000000000000000055511151231257827,"timestamp_ms":1}`, 0.1, 1, ""},
-		{"big number", `{"value":12345678901234567890,"timestamp_ms":1}`, 12345678901234567890.0, 1, ""},
-		{"underflow to zero", `{"value":1e-400,"timestamp_ms":1}`, 0.0, 1, ""},
-		{"invalid UTF-8 replaced", "{\"value\":\"a\xffb\",\"timestamp_ms\":1}", "a\ufffdb", 1, ""},
-
-		{"value missing", `{"timestamp_ms":1}`, nil, 0, `"value" is missing`},
-		{"value null", `{"value":null,"timestamp_ms":1}`, nil, 0, `"value" is null`},
-		{"value null last", `{"value":1,"value":null,"timestamp_ms":1}`, nil, 0, `"value" is null`},
-		{"timestamp missing", `{"value":1}`, nil, 0, `"timestamp_ms" is missing`},
-		{"empty object", `{}`, nil, 0, `"value" is missing`},
-		{"timestamp zero", `{"value":1,"timestamp_ms":0}`, nil, 0, "timestamp_ms"},
-		{"timestamp negative", `{"value":1,"timestamp_ms":-5}`, nil, 0, "timestamp_ms"},
-		{"timestamp fraction", `{"value":1,"timestamp_ms":1.5}`, nil, 0, "timestamp_ms"},
-		{"timestamp fraction exponent", `{"value":1,"timestamp_ms":15e-1}`, nil, 0, "timestamp_ms"},
-		{"timestamp 2^63", `{"value":1,"timestamp_ms":9223372036854775808}`, nil, 0, "timestamp_ms"},
-		{"timestamp huge exponent", `{"value":1,"timestamp_ms":1e400}`, nil, 0, "timestamp_ms"},
-		{"timestamp string", `{"value":1,"timestamp_ms":"1700000000000"}`, nil, 0, "timestamp_ms"},
-		{"timestamp null", `{"value":1,"timestamp_ms":null}`, nil, 0, "timestamp_ms"},
-		{"timestamp bool", `{"value":1,"timestamp_ms":true}`, nil, 0, "timestamp_ms"},
-		{"timestamp object", `{"value":1,"timestamp_ms":{}}`, nil, 0, "timestamp_ms"},
-		{"keys in other case", `{"VALUE":7,"Timestamp_MS":9}`, nil, 0, `"value" is missing`},
-		{"value out of range", `{"value":1e400,"timestamp_ms":1}`, nil, 0, `invalid "value"`},
-		{"not JSON", `invalid json`, nil, 0, "not a JSON object"},
-		{"empty payload", ``, nil, 0, "invalid JSON"},
-		{"trailing bytes", `{"value":1,"timestamp_ms":1} x`, nil, 0, "invalid JSON"},
-		{"two objects", `{"value":1,"timestamp_ms":1}{}`, nil, 0, "invalid JSON"},
-		{"unterminated", `{"value":1,"timestamp_ms":1`, nil, 0, "invalid JSON"},
-		{"top-level array", `[1,2]`, nil, 0, "not a JSON object"},
-		{"top-level number", `42`, nil, 0, "not a JSON object"},
-		{"top-level string", `"x"`, nil, 0, "not a JSON object"},
-		{"top-level null", `null`, nil, 0, "not a JSON object"},
-		{"leading zero", `{"value":01,"timestamp_ms":1}`, nil, 0, "invalid JSON"},
-		{"bad literal in other field", `{"x":tru,"value":1,"timestamp_ms":1}`, nil, 0, "invalid JSON"},
-		{"bad nested value", `{"value":{"a":[1,]},"timestamp_ms":1}`, nil, 0, "invalid JSON"},
-		{"single quotes", `{'value':1,'timestamp_ms':1}`, nil, 0, "invalid JSON"},
-		{"byte order mark", "\ufeff{\"value\":1,\"timestamp_ms\":1}", nil, 0, "not a JSON object"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			decoded, ts, _, err := decodePayload([]byte(tt.payload))
-			v := decoded.Interface()
-			if tt.err != "" {
-				require.Error(t, err)
-				assert.IsType(t, &PayloadError{}, err)
-				assert.Contains(t, err.Error(), tt.err)
-				return
-			}
+// TestNegativeZeroOutputLikeGoja maps a -0 input through both engines: the value
+// passes through as goja exports it (written "-0", as encoding/json writes a Go -0),
+// 1/v is -Infinity and not emitted, and Object.is sees -0, whatever the payload layout.
+func TestNegativeZeroOutputLikeGoja(t *testing.T) {
+	mapping := map[string]any{"v": "press", "inv": "1/press", "isNeg": "Object.is(press, -0)", "obj": "({x: press})"}
+	for _, payload := range []string{
+		`{"value":-0,"timestamp_ms":5}`,
+		`{"value":-0,"q":{},"timestamp_ms":5}`,
+		`{ "q":[1], "value" : -0.0 , "timestamp_ms" : 5 }`,
+	} {
+		var results [][]emitted
+		for _, engine := range []compiler.Engine{compiler.EngineGoja, compiler.EngineAuto} {
+			cfg := pumpConfig(mapping)
+			cfg.Engine = engine
+			p, err := New(cfg)
 			require.NoError(t, err)
-			assert.Equal(t, tt.ts, ts)
-			assert.Equal(t, tt.value, v)
-			if f, ok := tt.value.(float64); ok {
-				assert.Equal(t, math.Signbit(f), math.Signbit(v.(float64)), "sign of zero")
-			}
-
-			// The value is what encoding/json decodes.
-			var std struct{ Value any }
-			require.NoError(t, json.Unmarshal([]byte(tt.payload), &std))
-			if tt.name != "duplicate value, last wins" && tt.name != "escaped key" {
-				assert.Equal(t, std.Value, v)
-			}
-		})
-	}
-}
-
-// TestDecodeFlatAgreesWithGeneral checks that every payload the fast path decides is
-// decided the same way by the general decoder.
-func TestDecodeFlatAgreesWithGeneral(t *testing.T) {
-	payloads := []string{
-		`{"value":25.5,"timestamp_ms":1700000000000}`,
-		`{"value":-3,"timestamp_ms":1.7e12}`,
-		`{"value":"ok","timestamp_ms":1,"q":"good","n":null,"b":false}`,
-		`{"value":true,"timestamp_ms":5,"timestamp_ms":6}`,
-		`{"value":null,"timestamp_ms":1}`,
-		`{"value":1,"timestamp_ms":0}`,
-		`{"value":1,"timestamp_ms":-1}`,
-		`{"value":1,"timestamp_ms":2.5}`,
-		`{"timestamp_ms":1}`,
-		`{"value":1}`,
-		`{}`,
-		`{"value":123456789012345678,"timestamp_ms":1}`,
-		`{"value":1e22,"timestamp_ms":1}`,
-		`{"value":1.5e-22,"timestamp_ms":1}`,
-		`{"value":9007199254740993,"timestamp_ms":1}`,
-		// canonical layout edges (decodeCanonical)
-		`{"value":-0,"timestamp_ms":1}`,
-		`{"value":0.1,"timestamp_ms":999999999999999999}`,
-		`{"value":2,"timestamp_ms":9223372036854775807}`,
-		`{"value":2,"timestamp_ms":9223372036854775808}`,
-		`{"value":2,"timestamp_ms":0}`,
-		`{"value":2,"timestamp_ms":01}`,
-		`{"value":2,"timestamp_ms":1x}`,
-		`{"value":1e400,"timestamp_ms":1}`,
-		`{"value":-,"timestamp_ms":1}`,
-		`{"value":2,"timestamp_ms":}`,
-		`{"value":-0.0,"timestamp_ms":1}`,
-		`{"value":0.30000000000000004,"timestamp_ms":1}`,
-		`{"value":1.0000000000000000001,"timestamp_ms":1}`,
-		`{"value":9007199254740992.5,"timestamp_ms":1}`,
-		`{"value":0.0000000000000000000000001,"timestamp_ms":1}`,
-		`{"value":12.,"timestamp_ms":1}`,
-		`{"value":1E5,"timestamp_ms":1}`,
-		`{"value":00.5,"timestamp_ms":1}`,
-	}
-	for _, p := range payloads {
-		t.Run(p, func(t *testing.T) {
-			fv, fts, ferr, handled := decodeFlat([]byte(p))
-			gv, gts, gerr := decodeGeneral([]byte(p))
-			if cv, cts, _, ok := decodeCanonical([]byte(p)); ok {
-				assert.NoError(t, gerr, "decodeCanonical took it")
-				assert.Equal(t, gts, cts)
-				assert.Equal(t, gv, cv)
-			}
-			if !handled {
-				return
-			}
-			assert.Equal(t, gerr, ferr)
-			assert.Equal(t, gts, fts)
-			assert.Equal(t, gv, fv)
-		})
-	}
-	_, _, _, handled := decodeFlat([]byte(`{"value":25.5,"timestamp_ms":1700000000000}`))
-	assert.True(t, handled, "the usual shape takes the fast path")
-}
-
-func TestDecodeFlatNumbersDoNotAllocate(t *testing.T) {
-	b := []byte(`{"value": 25.5, "timestamp_ms": 1700000000000, "quality": "good"}`)
-	allocs := testing.AllocsPerRun(100, func() {
-		_, _, err, handled := decodeFlat(b)
-		if err != nil || !handled {
-			t.Fatal("not decoded on the fast path")
+			out, _ := process(t, p, testPrefix+"._raw.press", payload)
+			results = append(results, out)
 		}
-	})
-	// Boxing a float64 into an interface is the only allocation.
-	assert.LessOrEqual(t, allocs, 1.0)
-}
-
-func BenchmarkDecodePayload(b *testing.B) {
-	for _, p := range []string{
-		`{"value":25.5,"timestamp_ms":1700000000000}`,
-		`{"value":{"x":1,"y":[1,2]},"timestamp_ms":1700000000000}`,
-	} {
-		b.Run(p, func(b *testing.B) {
-			raw := []byte(p)
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, _, _, err := decodePayload(raw); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-func TestUnclosedObject(t *testing.T) {
-	for payload, want := range map[string]bool{
-		`{"value":25.5,"timestamp_ms":`: true,
-		`{`:                             true,
-		" \n{ ":                         true,
-		`{"value":1,"timestamp_ms":1}x`: true,
-		`{"value":1,"timestamp_ms":1}`:  false,
-		" {} \r\n":                      false,
-		`[1,2`:                          false, // not an object: reported as such
-		`"{"`:                           false,
-		``:                              false,
-		"  ":                            false,
-	} {
-		assert.Equal(t, want, unclosedObject([]byte(payload)), "%q", payload)
-		if want {
-			_, _, _, err := decodePayload([]byte(payload))
-			assert.Equal(t, errInvalidJSON, err, "%q", payload)
-		}
+		assert.Equal(t, results[0], results[1], "%s: goja and auto", payload)
+		prefix := testPrefix + "._pump_v1."
+		assert.ElementsMatch(t, []emitted{
+			{prefix + "v", point("-0", 5)},
+			{prefix + "isNeg", point(true, 5)},
+			{prefix + "obj", point(`{"x":-0}`, 5)},
+		}, results[1], payload)
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/unsproc/unsproc/compiler"
 	"github.com/unsproc/unsproc/datamodel"
+	codec "github.com/unsproc/unsproc/processor/internal/payload"
 	"github.com/unsproc/unsproc/state"
 )
 
@@ -384,7 +384,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	if !ok {
 		return Result{}
 	}
-	v, ts, suffix, err := decodePayload(payload)
+	v, ts, suffix, err := codec.Decode(payload)
 	if err != nil {
 		return Result{Matched: true, Err: err}
 	}
@@ -400,7 +400,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 		sc.buf = sc.buf[:0]
 	}
 	if suffix == nil {
-		sc.suffix = append(strconv.AppendInt(append(sc.suffix[:0], canonicalTs...), ts, 10), '}')
+		sc.suffix = codec.AppendTail(sc.suffix[:0], ts)
 		suffix = sc.suffix
 	}
 	out := outputBuilder{buf: sc.buf, suffix: suffix, enc: &sc.enc, emit: emit}

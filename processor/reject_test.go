@@ -12,6 +12,8 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/processor/internal/payload"
 )
 
 // rejectYAML has two single-input mappings (twice on a, len on s) and one that waits
@@ -206,7 +208,7 @@ func outputLine(t *testing.T, m *service.Message) string {
 	topic, _ := m.MetaGet(topicKey)
 	raw, err := m.AsBytes()
 	require.NoError(t, err)
-	_, ts, _, err := decodePayload(raw)
+	_, ts, _, err := payload.Decode(raw)
 	require.NoError(t, err, "an output is a valid timeseries payload")
 	value := strings.TrimPrefix(string(raw), `{"value":`)
 	value = strings.TrimSuffix(value, fmt.Sprintf(`,"timestamp_ms":%d}`, ts))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/unsproc/unsproc/processor/internal/payload"
 	"github.com/unsproc/unsproc/state"
 	"github.com/unsproc/unsproc/vm"
 )
@@ -141,7 +142,7 @@ func (c *stateCache) restore(ctx context.Context) (int, error) {
 // decode checks one entry: it must be a stateEntry recorded for the slot's topic whose
 // value and timestamp follow the payload rules of inputs.
 func (c *stateCache) decode(slot int, raw []byte) (vm.Value, int64, error) {
-	v, ts, _, err := decodePayload(raw)
+	v, ts, _, err := payload.Decode(raw)
 	if err != nil {
 		return vm.Value{}, 0, fmt.Errorf("not a state entry %s: %w", stateEntryShape, err)
 	}

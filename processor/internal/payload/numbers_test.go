@@ -1,4 +1,4 @@
-package processor
+package payload
 
 import (
 	"encoding/json"
@@ -10,12 +10,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/unsproc/unsproc/compiler"
 )
 
 // numberLayouts place two JSON number tokens, a and b, into payloads of every layout
-// decodePayload distinguishes: the canonical one, the flat ones (white space, key
+// Decode distinguishes: the canonical one, the flat ones (white space, key
 // order, extra scalar keys) and the general one (an extra object or array key, a
 // nested value).
 var numberLayouts = []func(a, b string) string{
@@ -44,9 +42,9 @@ func numberToken(s string) (string, bool) {
 // referenceDecode (encoding/json), numbers by their bits, so -0 differs from 0.
 func checkDecodedLikeStd(t *testing.T, payload string) {
 	t.Helper()
-	got, gotTs, _, err := decodePayload([]byte(payload))
-	want, wantTs, ok := referenceDecode([]byte(payload))
-	if !ok {
+	got, gotTs, _, err := Decode([]byte(payload))
+	want, wantTs, refused := referenceDecode([]byte(payload))
+	if refused != ruleNone {
 		if err == nil {
 			t.Fatalf("accepted %q (value %#v), encoding/json rejects it", payload, got.Interface())
 		}
@@ -105,7 +103,7 @@ func negativeZeroPayloads() []string {
 func TestDecodeIndependentOfHistory(t *testing.T) {
 	if os.Getenv("UNSPROC_DECODE_CHILD") == "1" {
 		for i, p := range negativeZeroPayloads() {
-			v, _, _, err := decodePayload([]byte(p))
+			v, _, _, err := Decode([]byte(p))
 			b, _ := json.Marshal(v.Interface()) // Go writes -0 as "-0"
 			fmt.Printf("%d\t%v\t%s\n", i, err, b)
 		}
@@ -132,34 +130,5 @@ func TestDecodeIndependentOfHistory(t *testing.T) {
 				assert.Equal(t, fmt.Sprintf("%d\t<nil>\t%s", i, want), lines[i], "first decodes of %q in a fresh process", p)
 			}
 		}
-	}
-}
-
-// TestNegativeZeroOutputLikeGoja maps a -0 input through both engines: the value
-// passes through as goja exports it (written "-0", as encoding/json writes a Go -0),
-// 1/v is -Infinity and not emitted, and Object.is sees -0, whatever the payload layout.
-func TestNegativeZeroOutputLikeGoja(t *testing.T) {
-	mapping := map[string]any{"v": "press", "inv": "1/press", "isNeg": "Object.is(press, -0)", "obj": "({x: press})"}
-	for _, payload := range []string{
-		`{"value":-0,"timestamp_ms":5}`,
-		`{"value":-0,"q":{},"timestamp_ms":5}`,
-		`{ "q":[1], "value" : -0.0 , "timestamp_ms" : 5 }`,
-	} {
-		var results [][]emitted
-		for _, engine := range []compiler.Engine{compiler.EngineGoja, compiler.EngineAuto} {
-			cfg := pumpConfig(mapping)
-			cfg.Engine = engine
-			p, err := New(cfg)
-			require.NoError(t, err)
-			out, _ := process(t, p, testPrefix+"._raw.press", payload)
-			results = append(results, out)
-		}
-		assert.Equal(t, results[0], results[1], "%s: goja and auto", payload)
-		prefix := testPrefix + "._pump_v1."
-		assert.ElementsMatch(t, []emitted{
-			{prefix + "v", point("-0", 5)},
-			{prefix + "isNeg", point(true, 5)},
-			{prefix + "obj", point(`{"x":-0}`, 5)},
-		}, results[1], payload)
 	}
 }

@@ -1,4 +1,4 @@
-package processor
+package payload
 
 import "math"
 
@@ -90,20 +90,21 @@ func scanNumber(b []byte, n *jsonNumber) (size int, ok bool) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// parseTimestamp accepts a JSON number token whose value is an integer greater than 0
-// and below 2^63, in any notation (1700000000000, 1.7e12, 1700000000000.0). It works
-// on the decimal digits, so values near 2^63 are judged exactly.
-func parseTimestamp(tok []byte) (int64, bool) {
-	var n jsonNumber
-	size, ok := scanNumber(tok, &n)
-	if !ok || size != len(tok) {
-		return 0, false
+// timestamp is n, scanned from tok, as a timestamp_ms: accepted when its value is an
+// integer greater than 0 and below 2^63, in any notation (1700000000000, 1.7e12,
+// 1700000000000.0). A plain integer is judged here (JSON allows it no leading
+// zeros, so mant is its value) in (0, 2^63) is accepted here, inlined; anything
+// else is judged by timestampDigits.
+func (n *jsonNumber) timestamp(tok []byte) (int64, bool) {
+	if n.neg || n.fracDigits|n.exp != 0 || n.intDigits > 19 || n.mant-1 >= math.MaxInt64 {
+		return n.timestampDigits(tok) // also judges 0 and values from 2^63 on
 	}
-	return n.timestamp(tok)
+	return int64(n.mant), true
 }
 
-// timestamp is n, scanned from tok, as a timestamp_ms (see parseTimestamp).
-func (n *jsonNumber) timestamp(tok []byte) (int64, bool) {
+// timestampDigits is timestamp for any notation. It works on the decimal digits, so
+// values near 2^63 are judged exactly.
+func (n *jsonNumber) timestampDigits(tok []byte) (int64, bool) {
 	if n.neg {
 		return 0, false
 	}

@@ -1,4 +1,4 @@
-package processor
+package payload
 
 import (
 	"math"
@@ -9,6 +9,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// parseTimestamp judges tok as the timestamp rule does when it is exactly one JSON
+// number token.
+func parseTimestamp(tok []byte) (int64, bool) {
+	var n jsonNumber
+	size, ok := scanNumber(tok, &n)
+	if !ok || size != len(tok) {
+		return 0, false
+	}
+	return n.timestamp(tok)
+}
 
 func TestParseTimestamp(t *testing.T) {
 	tests := []struct {
@@ -41,6 +52,8 @@ func TestParseTimestamp(t *testing.T) {
 		{"1e999999999999", 0, false},
 		{"1e-999999999999", 0, false},
 		{"99999999999999999999", 0, false},
+		{"9999999999999999999", 0, false},
+		{"1000000000000000000", 1000000000000000000, true},
 		{"01", 0, false},
 		{"1.", 0, false},
 		{".5", 0, false},
