@@ -349,7 +349,7 @@ func anyFired(slots []int, fired []bool) bool {
 // deferredSink holds the outputs of one message evaluated in dependency order, to pass
 // them on in output order.
 type deferredSink struct {
-	next outputSink
+	next Sink
 	list []deferredOutput
 }
 
@@ -358,7 +358,8 @@ type deferredOutput struct {
 	payload []byte
 }
 
-func (d *deferredSink) emit(m *Mapping, payload []byte) {
+// Emit holds the output.
+func (d *deferredSink) Emit(m *Mapping, payload []byte) {
 	d.list = append(d.list, deferredOutput{m, payload})
 }
 
@@ -366,17 +367,18 @@ func (d *deferredSink) emit(m *Mapping, payload []byte) {
 func (d *deferredSink) flush() {
 	slices.SortFunc(d.list, func(a, b deferredOutput) int { return a.m.index - b.m.index })
 	for _, o := range d.list {
-		d.next.emit(o.m, o.payload)
+		d.next.Emit(o.m, o.payload)
 	}
 	clear(d.list)
 	d.list = d.list[:0]
 	d.next = nil
 }
 
-// slotTopic returns the topic a state slot's value is recorded for: an alias's source
-// topic, or the output topic of the mapping whose value it holds. kept is false for
-// the slots of static mappings, which are evaluated afresh and need no saved value.
-func (p *Processor) slotTopic(slot int) (topic string, kept bool) {
+// SlotTopic returns the topic the value in a slot of the state table (see State) is
+// recorded for: an alias's source topic, or the output topic of the mapping whose
+// value it holds. kept is false for the slots of static mappings, which are evaluated
+// afresh and need no saved value: a host that saves the state skips them.
+func (p *Processor) SlotTopic(slot int) (topic string, kept bool) {
 	if slot < p.aliasSlots {
 		return p.sourceTopics[p.state.Layout().Alias(slot)], true
 	}

@@ -12,6 +12,21 @@ import (
 // ModeTimeseries is the only processing mode (docs/behaviour.md#config-fields).
 const ModeTimeseries = "timeseries"
 
+// Names of the Config fields in a config file's `stream_processor` block; the
+// problems New reports name fields by them (FieldError.Field).
+const (
+	FieldMode        = "mode"
+	FieldOutputTopic = "output_topic"
+	FieldModel       = "model"
+	FieldModelName   = "name"    // under FieldModel
+	FieldModelVer    = "version" // under FieldModel
+	FieldSources     = "sources"
+	FieldMapping     = "mapping"
+	FieldTimeout     = "timeout"
+	FieldEngine      = "engine"
+	FieldDataModels  = "data_models_file"
+)
+
 // Config is the stream processor's configuration (docs/behaviour.md#config-fields). It is what the Benthos
 // `stream_processor` block holds; programs may also fill it in directly.
 type Config struct {
@@ -102,30 +117,31 @@ func (c *Config) checkFields() []error {
 	switch c.Mode {
 	case ModeTimeseries:
 	case "":
-		problems = append(problems, fieldError(fmt.Sprintf("mode is required (use %q)", ModeTimeseries), fieldMode))
+		problems = append(problems, fieldError(fmt.Sprintf("mode is required (use %q)", ModeTimeseries), FieldMode))
 	default:
-		problems = append(problems, fieldError(fmt.Sprintf("unsupported mode: %s (only '%s' is supported)", c.Mode, ModeTimeseries), fieldMode))
+		problems = append(problems, fieldError(fmt.Sprintf("unsupported mode: %s (only '%s' is supported)", c.Mode, ModeTimeseries), FieldMode))
 	}
 	if c.OutputTopic == "" {
-		problems = append(problems, fieldError("output_topic is required", fieldOutputTopic))
+		problems = append(problems, fieldError("output_topic is required", FieldOutputTopic))
 	}
 	if c.Model.Name == "" {
-		problems = append(problems, fieldError("model name is required", fieldModel, fieldModelName))
+		problems = append(problems, fieldError("model name is required", FieldModel, FieldModelName))
 	}
 	if c.Model.Version == "" {
-		problems = append(problems, fieldError("model version is required", fieldModel, fieldModelVer))
+		problems = append(problems, fieldError("model version is required", FieldModel, FieldModelVer))
 	}
 	if len(c.Sources) == 0 {
-		problems = append(problems, fieldError("at least one source mapping is required", fieldSources))
+		problems = append(problems, fieldError("at least one source mapping is required", FieldSources))
 	}
 	if c.Timeout < 0 || c.Timeout > vm.MaxTimeout {
-		problems = append(problems, fieldError(fmt.Sprintf("timeout must be between 0 and %v, got %v (hint: a mapping that needs longer is better split or precomputed)", vm.MaxTimeout, c.Timeout), fieldTimeout))
+		problems = append(problems, fieldError(fmt.Sprintf("timeout must be between 0 and %v, got %v (hint: a mapping that needs longer is better split or precomputed)", vm.MaxTimeout, c.Timeout), FieldTimeout))
 	}
 	return problems
 }
 
-// topicPrefix is what every output topic starts with, before the virtual path.
-func (c *Config) topicPrefix() string {
+// TopicPrefix is what every output topic starts with, before the virtual path:
+// `<OutputTopic>._<Model.Name>_<Model.Version>.`.
+func (c *Config) TopicPrefix() string {
 	return c.OutputTopic + "._" + c.Model.Name + "_" + c.Model.Version + "."
 }
 

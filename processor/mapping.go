@@ -48,6 +48,10 @@ func (m *Mapping) Path() string { return m.path }
 // Topic is the output topic of the mapping.
 func (m *Mapping) Topic() string { return m.topic }
 
+// TopicValue is Topic as an interface value, made once: a host that stores the topic
+// in an `any` (such as message metadata) avoids an allocation per output with it.
+func (m *Mapping) TopicValue() any { return m.topicMeta }
+
 // Program is the compiled expression (source, kind, dependencies, engine).
 func (m *Mapping) Program() *compiler.Program { return m.prog }
 

@@ -9,7 +9,9 @@ import (
 
 	"github.com/unsproc/unsproc/compiler"
 	"github.com/unsproc/unsproc/datamodel"
-	codec "github.com/unsproc/unsproc/processor/internal/payload"
+	"github.com/unsproc/unsproc/internal/clock"
+	"github.com/unsproc/unsproc/internal/topicindex"
+	codec "github.com/unsproc/unsproc/internal/payload"
 	"github.com/unsproc/unsproc/state"
 )
 
@@ -21,7 +23,7 @@ type Processor struct {
 	mappings   []*Mapping // statics, then dynamics; each group sorted by path
 	statics    int        // how many of mappings are static
 	maxOutputs int        // see MaxOutputs
-	sources    topicIndex[*source]
+	sources    topicindex.Index[*source]
 	state      *state.Table
 	observer   Observer
 	scratch    sync.Pool // *scratch
@@ -56,7 +58,7 @@ type dependent struct {
 
 // scratch is the per-call working memory of Process, reused through a pool.
 type scratch struct {
-	buf    []byte           // the payloads built (by the plugin, a whole batch's)
+	buf    []byte           // the payloads built (by a Worker, as many as its caller keeps)
 	suffix []byte           // `,"timestamp_ms":<ts>}` when the payload is not canonical
 	vals   []compiler.Value // input values of mappings with more than stackInputs
 	enc    encoder
@@ -168,7 +170,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 			p.maxOutputs = max(p.maxOutputs, len(src.plan))
 		}
 	}
-	p.sources = newTopicIndex(sources)
+	p.sources = topicindex.New(sources)
 	p.maxDeps = maxDeps
 	p.scratch.New = func() any { return p.newScratch() }
 	return p, nil
@@ -264,7 +266,7 @@ func compileConfig(cfg Config, set settings) compiledConfig {
 		c.shapes = make(map[string]string, len(leaves))
 	}
 	copts := append(cfg.compilerOptions(), set.compilerOpts...)
-	prefix := cfg.topicPrefix()
+	prefix := cfg.TopicPrefix()
 	isAlias := make(map[string]bool, len(valid))
 	for _, a := range valid {
 		isAlias[a] = true
@@ -362,6 +364,36 @@ func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Res
 	return p.process(topic, payload, nil, emitFunc(emit))
 }
 
+// Worker processes inputs with working memory of its own, for hosts that handle
+// batches of inputs: unlike Process, it leaves the payloads of the outputs in a
+// buffer the caller controls (see Buffer), so that the outputs may keep them without
+// a copy. A Worker serves one goroutine at a time; the Processor's state is shared by
+// all its Workers.
+type Worker struct {
+	p  *Processor
+	sc *scratch
+}
+
+// NewWorker makes a Worker for p.
+func (p *Processor) NewWorker() *Worker { return &Worker{p: p, sc: p.newScratch()} }
+
+// Process is Processor.Process for the worker's goroutine: it appends the payload of
+// each output to the worker's buffer, right after the previous one, and hands it to
+// sink.
+func (w *Worker) Process(topic string, payload []byte, sink Sink) Result {
+	return w.p.process(topic, payload, w.sc, sink)
+}
+
+// Buffer returns the buffer Process appends payloads to. Process never writes the
+// bytes before its length again, so a payload handed to the sink stays valid as long
+// as the caller does not give the buffer's array back through SetBuffer.
+func (w *Worker) Buffer() []byte { return w.sc.buf }
+
+// SetBuffer makes buf the buffer Process appends payloads to: a fresh one when
+// outputs still use the payloads in the current one, or the unused end of the current
+// one.
+func (w *Worker) SetBuffer(buf []byte) { w.sc.buf = buf }
+
 // newScratch makes working memory for process.
 func (p *Processor) newScratch() *scratch {
 	sc := &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40)}
@@ -379,8 +411,8 @@ func (p *Processor) newScratch() *scratch {
 // is nil (taken only once the message is accepted, so rejects stay cheap). The
 // payloads are appended to sc.buf, each output's right after the previous one's; a
 // caller's sc.buf keeps them until the caller resets it.
-func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outputSink) Result {
-	src, ok := p.sources.get(topic)
+func (p *Processor) process(topic string, payload []byte, sc *scratch, emit Sink) Result {
+	src, ok := p.sources.Get(topic)
 	if !ok {
 		return Result{}
 	}
@@ -447,17 +479,19 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	return Result{Matched: true, Outputs: out.n, Slots: src.slots}
 }
 
-// outputSink receives the outputs of process: the mapping and its payload. The
-// plugin's emitter is one: an interface call reaches it directly, where a method value
-// would add a call through a wrapper.
-type outputSink interface {
-	emit(m *Mapping, payload []byte)
+// Sink receives the outputs of Worker.Process, in output order: the mapping and the
+// payload built, {"value":<json>,"timestamp_ms":<int>}, which lies in the worker's
+// buffer (see Worker.Buffer). A host's sink type is called through the interface
+// directly, where a callback would add a call through a wrapper.
+type Sink interface {
+	Emit(m *Mapping, payload []byte)
 }
 
-// emitFunc is the callback of Process as an outputSink.
+// emitFunc is the callback of Process as a Sink.
 type emitFunc func(Output)
 
-func (f emitFunc) emit(m *Mapping, payload []byte) {
+// Emit passes the output to the callback.
+func (f emitFunc) Emit(m *Mapping, payload []byte) {
 	f(Output{Mapping: m, Topic: m.topic, Payload: payload})
 }
 
@@ -470,7 +504,7 @@ type outputBuilder struct {
 	buf    []byte // the payloads built, back to back
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
-	emit   outputSink
+	emit   Sink
 	n      int            // outputs emitted
 	last   compiler.Value // the value of the last output of a mapping that others read
 }
@@ -488,11 +522,11 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		buf = append(out.buf, valuePrefix...)
 		var start, took time.Duration
 		if m.timed {
-			start = monotonic()
+			start = clock.Monotonic()
 		}
 		v, fallback, err := m.prog.EvalValues(vals)
 		if m.timed {
-			took = monotonic() - start
+			took = clock.Monotonic() - start
 		}
 		if err == nil {
 			buf, err = out.enc.appendResult(buf, v)
@@ -515,12 +549,12 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	buf = append(buf, out.suffix...)
 	out.buf = buf
 	out.n++
-	out.emit.emit(m, buf[from:len(buf):len(buf)])
+	out.emit.Emit(m, buf[from:len(buf):len(buf)])
 }
 
-// handles reports whether topic is a configured source.
-func (p *Processor) handles(topic string) bool {
-	_, ok := p.sources.get(topic)
+// Handles reports whether topic is a configured source.
+func (p *Processor) Handles(topic string) bool {
+	_, ok := p.sources.Get(topic)
 	return ok
 }
 

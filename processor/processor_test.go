@@ -245,7 +245,7 @@ func TestSourcesKnowMappingsOfTheirOwnAliases(t *testing.T) {
 	p, err := New(cfg)
 	require.NoError(t, err)
 	own := func(topic string) map[string][]string {
-		src, ok := p.sources.get(topic)
+		src, ok := p.sources.Get(topic)
 		require.True(t, ok, topic)
 		got := map[string][]string{}
 		for _, d := range src.dependents {

@@ -1,10 +1,11 @@
-package processor
+package streamprocessor
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/unsproc/unsproc/internal/clock"
 )
 
 // rejectReason says why an input message produced no output. Its name is the value
@@ -86,7 +87,7 @@ func (b *batchProcessor) reject(e *emitter, msg *service.Message, r rejectReason
 	// debug level, for which the start of the latest timed batch is close enough.
 	var now time.Duration
 	if started != unmeasured || r.isDefect() {
-		now = monotonic()
+		now = clock.Monotonic()
 	} else {
 		now = time.Duration(b.clock.Load())
 	}

@@ -1,18 +1,17 @@
-package processor
+package streamprocessor
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
-	"github.com/unsproc/unsproc/processor/internal/payload"
+	"github.com/unsproc/unsproc/internal/clock"
+	"github.com/unsproc/unsproc/processor"
 	"github.com/unsproc/unsproc/state"
 	"github.com/unsproc/unsproc/vm"
 )
@@ -36,7 +35,6 @@ type stateCache struct {
 	table  *state.Table
 	keys   []string // by slot
 	topics []string // the source topic of each slot
-	heads  [][]byte // by slot: the entry up to the value, `{"topic":"…","value":`
 	// locks serialise the writes of each slot: a write loads the slot and sets its key
 	// under the lock, so the last write of a key carries the newest value even when
 	// pipeline threads flush concurrently.
@@ -64,7 +62,7 @@ type dirtySlots struct {
 // newStateCache binds core's state to the cache resource labelled s.stateCache and
 // restores the state from it. A missing resource is a configuration error; an entry
 // that cannot be restored is logged and its alias starts empty.
-func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor) (*stateCache, error) {
+func newStateCache(mgr *service.Resources, s pluginSettings, core *processor.Processor) (*stateCache, error) {
 	if !mgr.HasCache(s.stateCache) {
 		return nil, fmt.Errorf("field %s: there is no cache resource labelled %q (declare it under cache_resources)", fieldStateCache, s.stateCache)
 	}
@@ -76,20 +74,18 @@ func newStateCache(mgr *service.Resources, s pluginSettings, core *Processor) (*
 		table:    table,
 		keys:     make([]string, layout.Len()),
 		topics:   make([]string, layout.Len()),
-		heads:    make([][]byte, layout.Len()),
 		locks:    make([]sync.Mutex, layout.Len()),
 		log:      mgr.Logger().With("state_cache", s.stateCache),
 		errors:   mgr.Metrics().NewCounter("state_cache_errors", "operation"),
 		interval: s.stateInterval,
 	}
 	for slot := range layout.Len() {
-		topic, kept := core.slotTopic(slot)
+		topic, kept := core.SlotTopic(slot)
 		if !kept {
 			continue // no entry: the slot's value is known without one
 		}
 		c.keys[slot] = s.stateKeyPrefix + layout.Alias(slot)
 		c.topics[slot] = topic
-		c.heads[slot] = append(appendString([]byte(`{"topic":`), topic), `,"value":`...)
 	}
 	c.dirty.New = func() any { return &dirtySlots{marked: make([]bool, layout.Len())} }
 
@@ -139,28 +135,18 @@ func (c *stateCache) restore(ctx context.Context) (int, error) {
 	return restored, err
 }
 
-// decode checks one entry: it must be a stateEntry recorded for the slot's topic whose
-// value and timestamp follow the payload rules of inputs.
+// decode checks one entry: it must be a state entry recorded for the slot's topic
+// whose value and timestamp follow the payload rules of inputs.
 func (c *stateCache) decode(slot int, raw []byte) (vm.Value, int64, error) {
-	v, ts, _, err := payload.Decode(raw)
+	topic, v, ts, err := processor.ParseStateEntry(raw)
 	if err != nil {
-		return vm.Value{}, 0, fmt.Errorf("not a state entry %s: %w", stateEntryShape, err)
-	}
-	var (
-		fields map[string]json.RawMessage
-		topic  string
-	)
-	if json.Unmarshal(raw, &fields) != nil || json.Unmarshal(fields["topic"], &topic) != nil {
-		return vm.Value{}, 0, fmt.Errorf(`not a state entry %s: "topic" is missing or not a string`, stateEntryShape)
+		return vm.Value{}, 0, err
 	}
 	if topic != c.topics[slot] {
 		return vm.Value{}, 0, fmt.Errorf("recorded for topic %q, but the alias now reads %q", topic, c.topics[slot])
 	}
 	return v, ts, nil
 }
-
-// stateEntryShape describes stateEntry in error messages.
-const stateEntryShape = `{"topic": …, "value": …, "timestamp_ms": …}`
 
 // begin returns an empty set for the slots a batch updates, or nil when a background
 // writer stores them.
@@ -280,19 +266,16 @@ func (c *stateCache) write(ctx context.Context, cache service.Cache, slot int) e
 		return nil
 	}
 	// A fresh buffer per write: a cache may keep the slice it is given.
-	entry := append(make([]byte, 0, len(c.heads[slot])+64), c.heads[slot]...)
-	var enc encoder
-	entry, err := enc.appendJSON(entry, v.V)
+	entry, err := processor.AppendStateEntry(make([]byte, 0, len(c.topics[slot])+96), c.topics[slot], v)
 	if err != nil {
 		return err
 	}
-	entry = append(strconv.AppendInt(append(entry, `,"timestamp_ms":`...), v.TimestampMs, 10), '}')
 	return cache.Set(ctx, c.keys[slot], entry, nil)
 }
 
 func (c *stateCache) writeFailed(key string, err error) {
 	c.errors.Incr(1, "write")
-	if n, ok := c.errLog.allow(monotonic(), logEvery); ok {
+	if n, ok := c.errLog.allow(clock.Monotonic(), logEvery); ok {
 		c.log.With("key", key, "error", err.Error(), "suppressed", n).Warn("writing the state cache failed; the value would be lost on restart")
 	}
 }

@@ -1,4 +1,4 @@
-package processor
+package streamprocessor
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/unsproc/unsproc/processor/internal/payload"
+	"github.com/unsproc/unsproc/internal/payload"
 )
 
 // fuzzTopics are the topics a fuzzed message may have, chosen by one script byte;

@@ -1,24 +1,15 @@
-package processor
+package streamprocessor
 
 import (
 	"strings"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/unsproc/unsproc/processor"
 )
 
-// Field names of the `stream_processor` config block.
+// Names of the plugin-only fields of the `stream_processor` block (the others are
+// processor.Config's, named by the processor.Field constants).
 const (
-	fieldMode        = "mode"
-	fieldOutputTopic = "output_topic"
-	fieldModel       = "model"
-	fieldModelName   = "name"
-	fieldModelVer    = "version"
-	fieldSources     = "sources"
-	fieldMapping     = "mapping"
-	fieldTimeout     = "timeout"
-	fieldEngine      = "engine"
-	fieldDataModels  = "data_models_file"
-
 	fieldOnReject       = "on_reject"
 	fieldStateCache     = "state_cache"
 	fieldStateKeyPrefix = "state_cache_prefix"
@@ -88,24 +79,24 @@ func ConfigSpec() *service.ConfigSpec {
 		Summary("Computes UNS data-model outputs from the latest values of several source topics with JavaScript expressions.").
 		Description(specDescription).
 		Fields(
-			service.NewStringField(fieldMode).
+			service.NewStringField(processor.FieldMode).
 				Description("Processing mode. Only `timeseries` is supported.").
-				Default(ModeTimeseries),
-			service.NewStringField(fieldOutputTopic).
+				Default(processor.ModeTimeseries),
+			service.NewStringField(processor.FieldOutputTopic).
 				Description("Topic prefix of every output.").
 				Example("umh.v1.corpA.plant-A.aawd"),
-			service.NewObjectField(fieldModel,
-				service.NewStringField(fieldModelName).Description("Data-model name, part of the output topic.").Example("pump"),
-				service.NewStringField(fieldModelVer).Description("Data-model version, part of the output topic.").Example("v1"),
+			service.NewObjectField(processor.FieldModel,
+				service.NewStringField(processor.FieldModelName).Description("Data-model name, part of the output topic.").Example("pump"),
+				service.NewStringField(processor.FieldModelVer).Description("Data-model version, part of the output topic.").Example("v1"),
 			).Description("The data model (contract) the outputs belong to."),
-			service.NewStringField(fieldDataModels).
+			service.NewStringField(processor.FieldDataModels).
 				Description("Path of a YAML file with UMH data models (top-level `dataModels:`, or `datamodels:`) and optional custom payload shapes (`payloadShapes:`); a UMH Core config.yaml works as it is. A relative path is taken from the working directory, like other file paths of a Benthos config. The model named by `model` is resolved in it, `_refModel` references followed. Start-up then fails when a mapping path is not a field of the model (the error lists the fields and suggests the closest) or when a mapping can never give a value of its field's payload shape (a template literal into `timeseries-number`); fields no mapping fills are logged as one warning. At run time a result that does not match its field's shape (`timeseries-number`, `timeseries-string`, `timeseries-boolean`, or a custom shape's object with exactly its fields and types) is not emitted; it is counted in `mapping_errors` with reason `shape_mismatch` and logged, rate-limited.").
 				Example("./data-models.yaml").
 				Optional(),
-			service.NewStringMapField(fieldSources).
+			service.NewStringMapField(processor.FieldSources).
 				Description("Alias → exact UNS topic. Aliases are the variable names the mappings use; they must be JavaScript identifiers and may not shadow globals such as `Math`. Several aliases may name the same topic; a message on it updates all of them.").
 				Example(map[string]any{"press": "umh.v1.corpA.plant-A.aawd._raw.press", "tF": "umh.v1.corpA.plant-A.aawd._raw.tempF"}),
-			service.NewAnyField(fieldMapping).
+			service.NewAnyField(processor.FieldMapping).
 				Description("Nested object whose leaves are JavaScript expressions. Nested keys join with `.` into the virtual path that ends the output topic. Numbers and booleans are used as expressions as written; quote string constants inside the YAML value (`'\"pump\"'`); in template literals write `${{alias}}` for `${alias}` (Benthos environment-variable escape).").
 				Example(map[string]any{"pressure": "press + 4.00001", "motor": map[string]any{"rpm": "press / 4"}, "deviceType": `"pump"`}).
 				Optional(),
@@ -128,11 +119,11 @@ func ConfigSpec() *service.ConfigSpec {
 				Default("0s").
 				Example("1s").
 				Advanced(),
-			service.NewDurationField(fieldTimeout).
+			service.NewDurationField(processor.FieldTimeout).
 				Description("Longest time one evaluation may take in the sandboxed JavaScript engine (at most 1s); longer ones are interrupted, tried once more, and produce no output.").
 				Default("100ms").
 				Advanced(),
-			service.NewStringAnnotatedEnumField(fieldEngine, map[string]string{
+			service.NewStringAnnotatedEnumField(processor.FieldEngine, map[string]string{
 				engineAuto: "Compiled expr bytecode where it reproduces JavaScript exactly, the goja sandbox otherwise.",
 				engineGoja: "Every evaluation in the goja sandbox (the reference; slower).",
 			}).

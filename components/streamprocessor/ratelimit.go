@@ -1,4 +1,4 @@
-package processor
+package streamprocessor
 
 import (
 	"sync/atomic"
@@ -8,13 +8,6 @@ import (
 // logEvery is the shortest interval between two log lines about the same repeated
 // problem (one mapping failing, one topic sending bad payloads…).
 const logEvery = 10 * time.Second
-
-// processStart anchors monotonic.
-var processStart = time.Now()
-
-// monotonic is the time since the process started, read from the monotonic clock only:
-// cheaper than time.Now, which also reads the wall clock.
-func monotonic() time.Duration { return time.Since(processStart) }
 
 // rateLimiter lets one event through per interval and counts the ones it holds back.
 // It is safe for concurrent use and does not allocate.

@@ -1,4 +1,4 @@
-package processor
+package streamprocessor
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 
 	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/processor"
 )
 
 const pluginYAML = `
@@ -412,8 +413,8 @@ engine: goja
 	require.NoError(t, err)
 	cfg, err := ConfigFromParsed(conf)
 	require.NoError(t, err)
-	assert.Equal(t, Config{
-		Mode: "timeseries", OutputTopic: "o", Model: Model{Name: "n", Version: "v"},
+	assert.Equal(t, processor.Config{
+		Mode: "timeseries", OutputTopic: "o", Model: processor.Model{Name: "n", Version: "v"},
 		Sources: map[string]string{"a": "t.a"},
 		Mapping: map[string]any{"x": "a", "y": map[string]any{"z": 1, "2": "a"}, "3": `"t"`},
 		Timeout: 250 * time.Millisecond, Engine: compiler.EngineGoja,
@@ -423,10 +424,10 @@ engine: goja
 	require.NoError(t, err)
 	cfg, err = ConfigFromParsed(conf)
 	require.NoError(t, err, "empty fields are left to New, which reports them together")
-	assert.Equal(t, ModeTimeseries, cfg.Mode, "mode defaults to timeseries")
+	assert.Equal(t, processor.ModeTimeseries, cfg.Mode, "mode defaults to timeseries")
 	assert.Equal(t, 100*time.Millisecond, cfg.Timeout)
 	assert.Equal(t, compiler.EngineAuto, cfg.Engine)
-	_, err = New(cfg)
+	_, err = processor.New(cfg)
 	assert.ErrorContains(t, err, "(3 problems)")
 
 	for yaml, want := range map[string]string{

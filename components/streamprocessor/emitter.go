@@ -1,20 +1,24 @@
-package processor
+package streamprocessor
 
-import "github.com/redpanda-data/benthos/v4/public/service"
+import (
+	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/unsproc/unsproc/processor"
+)
 
 // emitter turns the core's outputs for one batch into Benthos messages derived from
-// their inputs (it is the core's outputSink). It is reused through the batch
+// their inputs (it is the core's processor.Sink). It is reused through the batch
 // processor's pool.
 //
-// The core appends payloads to sc.buf, which is a slab: an output's payload is handed
+// The core appends payloads to its worker's buffer, which is a slab: an output's payload is handed
 // to its message as soon as it is built, and the bytes are never written again (later
 // payloads go after it), so one allocation serves the outputs of several inputs.
 type emitter struct {
 	msg      *service.Message // the input whose outputs are being emitted
 	out      service.MessageBatch
-	capacity int      // output batch capacity to reserve on the first output
-	sc       *scratch // the core's working memory; sc.buf is the payload slab
-	batches  uint     // batches handled, for sampling the timed ones
+	capacity int               // output batch capacity to reserve on the first output
+	w        *processor.Worker // the core's working memory; its buffer is the payload slab
+	batches  uint              // batches handled, for sampling the timed ones
 	// processed and outputs count the batch's messages that produced outputs and
 	// those outputs, for the metrics.
 	processed, outputs int
@@ -32,25 +36,25 @@ const payloadSlab = 1024
 const payloadRoom = 256
 
 // newEmitter makes an emitter for core's outputs.
-func newEmitter(core *Processor) *emitter {
-	return &emitter{sc: core.newScratch()}
+func newEmitter(core *processor.Processor) *emitter {
+	return &emitter{w: core.NewWorker()}
 }
 
 // begin prepares the outputs of msg: they are copies of it, and their payloads go
 // into a slab with room for them.
 func (e *emitter) begin(msg *service.Message) {
 	e.msg = msg
-	if cap(e.sc.buf)-len(e.sc.buf) < payloadRoom {
-		e.sc.buf = make([]byte, 0, payloadSlab)
+	if buf := e.w.Buffer(); cap(buf)-len(buf) < payloadRoom {
+		e.w.SetBuffer(make([]byte, 0, payloadSlab))
 	}
 }
 
-// emit appends one output: a copy of the input (metadata, tracing context) with the
+// Emit appends one output: a copy of the input (metadata, tracing context) with the
 // payload the core built and umh_topic set.
-func (e *emitter) emit(m *Mapping, payload []byte) {
+func (e *emitter) Emit(m *processor.Mapping, payload []byte) {
 	derived := e.msg.Copy()
 	derived.SetBytes(payload)
-	derived.MetaSetMut(topicKey, m.topicMeta)
+	derived.MetaSetMut(topicKey, m.TopicValue())
 	e.add(derived)
 }
 
@@ -67,11 +71,12 @@ func (e *emitter) add(msg *service.Message) {
 // which small outputs should not keep alive.
 func (e *emitter) finish() service.MessageBatch {
 	out := e.out
-	buf := e.sc.buf[len(e.sc.buf):]
+	buf := e.w.Buffer()
+	buf = buf[len(buf):]
 	if cap(buf) > payloadSlab {
 		buf = nil
 	}
-	e.sc.buf = buf
-	*e = emitter{sc: e.sc, batches: e.batches}
+	e.w.SetBuffer(buf)
+	*e = emitter{w: e.w, batches: e.batches}
 	return out
 }

@@ -1,4 +1,4 @@
-package processor
+package streamprocessor
 
 import (
 	"fmt"
@@ -7,61 +7,62 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/processor"
 )
 
 // ConfigFromParsed reads a Config from a parsed `stream_processor` block (see
 // ConfigSpec). It does not validate: New reports every problem at once. Only values of
 // the wrong type fail here.
-func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
+func ConfigFromParsed(conf *service.ParsedConfig) (processor.Config, error) {
 	var (
-		cfg Config
+		cfg processor.Config
 		err error
 	)
 	stringFields := []struct {
 		dst  *string
 		path []string
 	}{
-		{&cfg.Mode, []string{fieldMode}},
-		{&cfg.OutputTopic, []string{fieldOutputTopic}},
-		{&cfg.Model.Name, []string{fieldModel, fieldModelName}},
-		{&cfg.Model.Version, []string{fieldModel, fieldModelVer}},
+		{&cfg.Mode, []string{processor.FieldMode}},
+		{&cfg.OutputTopic, []string{processor.FieldOutputTopic}},
+		{&cfg.Model.Name, []string{processor.FieldModel, processor.FieldModelName}},
+		{&cfg.Model.Version, []string{processor.FieldModel, processor.FieldModelVer}},
 	}
 	for _, f := range stringFields {
 		if *f.dst, err = conf.FieldString(f.path...); err != nil {
-			return Config{}, err
+			return processor.Config{}, err
 		}
 	}
-	if cfg.Sources, err = conf.FieldStringMap(fieldSources); err != nil {
-		return Config{}, err
+	if cfg.Sources, err = conf.FieldStringMap(processor.FieldSources); err != nil {
+		return processor.Config{}, err
 	}
-	if conf.Contains(fieldMapping) {
-		raw, err := conf.FieldAny(fieldMapping)
+	if conf.Contains(processor.FieldMapping) {
+		raw, err := conf.FieldAny(processor.FieldMapping)
 		if err != nil {
-			return Config{}, err
+			return processor.Config{}, err
 		}
 		if raw != nil {
-			m, err := stringKeys(raw, fieldMapping)
+			m, err := stringKeys(raw, processor.FieldMapping)
 			if err != nil {
-				return Config{}, err
+				return processor.Config{}, err
 			}
 			obj, ok := m.(map[string]any)
 			if !ok {
-				return Config{}, fmt.Errorf("field %s: expected an object of expressions, got %T", fieldMapping, raw)
+				return processor.Config{}, fmt.Errorf("field %s: expected an object of expressions, got %T", processor.FieldMapping, raw)
 			}
 			cfg.Mapping = obj
 		}
 	}
-	if conf.Contains(fieldDataModels) {
-		if cfg.DataModelsFile, err = conf.FieldString(fieldDataModels); err != nil {
-			return Config{}, err
+	if conf.Contains(processor.FieldDataModels) {
+		if cfg.DataModelsFile, err = conf.FieldString(processor.FieldDataModels); err != nil {
+			return processor.Config{}, err
 		}
 	}
-	if cfg.Timeout, err = conf.FieldDuration(fieldTimeout); err != nil {
-		return Config{}, err
+	if cfg.Timeout, err = conf.FieldDuration(processor.FieldTimeout); err != nil {
+		return processor.Config{}, err
 	}
-	engine, err := conf.FieldString(fieldEngine)
+	engine, err := conf.FieldString(processor.FieldEngine)
 	if err != nil {
-		return Config{}, err
+		return processor.Config{}, err
 	}
 	switch engine {
 	case engineAuto:
@@ -69,7 +70,7 @@ func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
 	case engineGoja:
 		cfg.Engine = compiler.EngineGoja
 	default:
-		return Config{}, fmt.Errorf("field %s: unknown engine %q (use %s or %s)", fieldEngine, engine, engineAuto, engineGoja)
+		return processor.Config{}, fmt.Errorf("field %s: unknown engine %q (use %s or %s)", processor.FieldEngine, engine, engineAuto, engineGoja)
 	}
 	return cfg, nil
 }
@@ -122,7 +123,7 @@ type pluginSettings struct {
 
 // pluginSettingsFromParsed reads the plugin-only fields; cfg supplies the default
 // state key prefix.
-func pluginSettingsFromParsed(conf *service.ParsedConfig, cfg Config) (pluginSettings, error) {
+func pluginSettingsFromParsed(conf *service.ParsedConfig, cfg processor.Config) (pluginSettings, error) {
 	var s pluginSettings
 	onReject, err := conf.FieldString(fieldOnReject)
 	if err != nil {
@@ -157,4 +158,4 @@ func pluginSettingsFromParsed(conf *service.ParsedConfig, cfg Config) (pluginSet
 
 // defaultStateKeyPrefix is `<output_topic>._<model.name>_<model.version>.state.`: a
 // processor's keys do not collide with those of another data model in the same cache.
-func defaultStateKeyPrefix(cfg Config) string { return cfg.topicPrefix() + "state." }
+func defaultStateKeyPrefix(cfg processor.Config) string { return cfg.TopicPrefix() + "state." }

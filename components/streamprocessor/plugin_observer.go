@@ -1,4 +1,4 @@
-package processor
+package streamprocessor
 
 import (
 	"errors"
@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/unsproc/unsproc/internal/clock"
+	"github.com/unsproc/unsproc/internal/topicindex"
+	"github.com/unsproc/unsproc/processor"
 )
 
 // Label values of the mapping_errors metric.
@@ -50,7 +53,7 @@ type pluginObserver struct {
 	// topicLogs limits the reject logs of each source topic separately; read-only
 	// after construction. Other topics share rejectLogs, so arbitrary traffic cannot
 	// grow the observer.
-	topicLogs  topicIndex[*[numRejectReasons]rateLimiter]
+	topicLogs  topicindex.Index[*[numRejectReasons]rateLimiter]
 	rejectLogs [numRejectReasons]rateLimiter
 }
 
@@ -88,17 +91,17 @@ func newPluginObserver(mgr *service.Resources, sources map[string]string) *plugi
 	for _, topic := range sources {
 		perTopic[topic] = &[numRejectReasons]rateLimiter{}
 	}
-	o.topicLogs = newTopicIndex(perTopic)
+	o.topicLogs = topicindex.New(perTopic)
 	return o
 }
 
 // bind sizes the per-mapping log limiters once the mappings are known.
-func (o *pluginObserver) bind(mappings []*Mapping) {
+func (o *pluginObserver) bind(mappings []*processor.Mapping) {
 	o.mappingLogs = make([]mappingLimiters, len(mappings))
 }
 
 // Evaluated implements Observer.
-func (o *pluginObserver) Evaluated(m *Mapping, took time.Duration, fallback bool, failure error) {
+func (o *pluginObserver) Evaluated(m *processor.Mapping, took time.Duration, fallback bool, failure error) {
 	if took > 0 {
 		o.jsTime.Timing(took.Nanoseconds())
 	}
@@ -108,7 +111,7 @@ func (o *pluginObserver) Evaluated(m *Mapping, took time.Duration, fallback bool
 	lim := &o.mappingLogs[m.Index()]
 	first := took > 0 && !lim.evaluated.Load() && !lim.evaluated.Swap(true)
 	if took > slowEvaluation && !first {
-		if n, ok := lim.slow.allow(monotonic(), logEvery); ok {
+		if n, ok := lim.slow.allow(clock.Monotonic(), logEvery); ok {
 			o.mappingLog(m, n).With("took", took.String()).Warn("slow JavaScript evaluation")
 		}
 	}
@@ -116,37 +119,37 @@ func (o *pluginObserver) Evaluated(m *Mapping, took time.Duration, fallback bool
 		return
 	}
 	o.erroredCount.Incr(1)
-	var mismatch *MismatchError
+	var mismatch *processor.MismatchError
 	if errors.As(failure, &mismatch) {
 		o.mappingErrors.Incr(1, m.Path(), reasonMismatch)
-		if n, ok := lim.mismatch.allow(monotonic(), logEvery); ok {
+		if n, ok := lim.mismatch.allow(clock.Monotonic(), logEvery); ok {
 			o.mappingLog(m, n).With("error", failure.Error()).Warn("mapping result does not fit its data model field; not emitted")
 		}
 		return
 	}
-	var ne *NonEmittableError
+	var ne *processor.NonEmittableError
 	if errors.As(failure, &ne) {
 		o.mappingErrors.Incr(1, m.Path(), reasonNonEmittable)
-		if n, ok := lim.nonEmittable.allow(monotonic(), logEvery); ok {
+		if n, ok := lim.nonEmittable.allow(clock.Monotonic(), logEvery); ok {
 			o.mappingLog(m, n).With("error", failure.Error()).Warn("mapping produced no output")
 		}
 		return
 	}
 	o.jsErrors.Incr(1)
 	o.mappingErrors.Incr(1, m.Path(), reasonException)
-	if n, ok := lim.exception.allow(monotonic(), logEvery); ok {
+	if n, ok := lim.exception.allow(clock.Monotonic(), logEvery); ok {
 		o.mappingLog(m, n).With("error", failure.Error()).Warn("mapping failed")
 	}
 }
 
 // Waiting implements Observer.
-func (o *pluginObserver) Waiting(m *Mapping) {
-	if n, ok := o.mappingLogs[m.Index()].waiting.allow(monotonic(), logEvery); ok {
+func (o *pluginObserver) Waiting(m *processor.Mapping) {
+	if n, ok := o.mappingLogs[m.Index()].waiting.allow(clock.Monotonic(), logEvery); ok {
 		o.mappingLog(m, n).Debug("mapping waits for a dependency without a value")
 	}
 }
 
-func (o *pluginObserver) mappingLog(m *Mapping, suppressed int64) *service.Logger {
+func (o *pluginObserver) mappingLog(m *processor.Mapping, suppressed int64) *service.Logger {
 	return o.log.With("mapping", m.Path(), "expression", m.Program().Source(), "suppressed", suppressed)
 }
 
@@ -165,7 +168,7 @@ func (o *pluginObserver) rejected(r rejectReason, topic string, err error, now t
 	}
 	lim := &o.rejectLogs[r]
 	if r == reasonInvalidPayload || r == reasonNoOutput {
-		if perTopic, ok := o.topicLogs.get(topic); ok {
+		if perTopic, ok := o.topicLogs.Get(topic); ok {
 			lim = &perTopic[r] // a configured source: limited per topic
 		}
 	}

@@ -1,4 +1,4 @@
-package processor
+package streamprocessor
 
 import (
 	"bytes"
@@ -13,7 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/unsproc/unsproc/processor/internal/payload"
+	"github.com/unsproc/unsproc/internal/payload"
+	"github.com/unsproc/unsproc/processor"
 )
 
 // rejectYAML has two single-input mappings (twice on a, len on s) and one that waits
@@ -193,7 +194,7 @@ func TestMalformedInputs(t *testing.T) {
 				assert.Contains(t, rejectErr.Error(), c.reason)
 				if c.reason == "invalid_payload" {
 					assert.Equal(t, c.topic, rejectErr.Topic)
-					var pe *PayloadError
+					var pe *processor.PayloadError
 					assert.True(t, errors.As(rejectErr, &pe), "the payload problem is wrapped")
 				}
 				assert.Nil(t, in.GetError(), "the input itself is not modified")

@@ -1,4 +1,4 @@
-package processor_test
+package streamprocessor_test
 
 import (
 	"bytes"
@@ -47,7 +47,7 @@ type corpusOutput struct {
 	Meta        map[string]string `json:"meta"`
 }
 
-const corpusDir = "../corpus/processor"
+const corpusDir = "../../corpus/processor"
 
 func loadCorpus(t *testing.T) map[string][]corpusCase {
 	t.Helper()

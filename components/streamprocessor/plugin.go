@@ -1,4 +1,4 @@
-package processor
+package streamprocessor
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/internal/clock"
+	"github.com/unsproc/unsproc/processor"
 )
 
 // PluginName is the name under which init registers the processor.
@@ -35,7 +37,7 @@ func Register(env *service.Environment, name string) error {
 
 // batchProcessor adapts a Processor to Benthos.
 type batchProcessor struct {
-	core *Processor
+	core *processor.Processor
 	obs  *pluginObserver
 	// deadLetter passes defective inputs on with their error flag set (on_reject: error).
 	deadLetter bool
@@ -67,7 +69,7 @@ func NewBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (serv
 		return nil, err
 	}
 	obs := newPluginObserver(mgr, cfg.Sources)
-	core, err := New(cfg, WithObserver(obs))
+	core, err := processor.New(cfg, processor.WithObserver(obs))
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func NewBatchProcessor(conf *service.ParsedConfig, mgr *service.Resources) (serv
 }
 
 // logStart summarises the compiled mappings.
-func logStart(log *service.Logger, core *Processor) {
+func logStart(log *service.Logger, core *processor.Processor) {
 	var static, impure, dynamic, fallback int
 	for _, m := range core.Mappings() {
 		switch m.Kind() {
@@ -129,7 +131,7 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 	e.batches++
 	start := unmeasured
 	if timed {
-		start = monotonic()
+		start = clock.Monotonic()
 		b.clock.Store(int64(start))
 	}
 	e.capacity = min(len(batch)*b.core.MaxOutputs(), maxPreallocOutputs)
@@ -144,7 +146,7 @@ func (b *batchProcessor) ProcessBatch(ctx context.Context, batch service.Message
 	if dirty != nil {
 		b.cache.flush(ctx, dirty)
 		if timed {
-			last = monotonic() // the batch's time includes its cache writes
+			last = clock.Monotonic() // the batch's time includes its cache writes
 		}
 	}
 	processed, outputs := e.processed, e.outputs
@@ -176,13 +178,13 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 	}
 	payload, err := msg.AsBytes()
 	if err != nil {
-		if !b.core.handles(topic) {
+		if !b.core.Handles(topic) {
 			return b.reject(e, msg, reasonUnknownTopic, topic, nil, started)
 		}
-		return b.reject(e, msg, reasonInvalidPayload, topic, &PayloadError{Reason: "unreadable message: " + err.Error()}, started)
+		return b.reject(e, msg, reasonInvalidPayload, topic, &processor.PayloadError{Reason: "unreadable message: " + err.Error()}, started)
 	}
 	e.begin(msg)
-	res := b.core.process(topic, payload, e.sc, e)
+	res := e.w.Process(topic, payload, e)
 	switch {
 	case res.Err != nil:
 		return b.reject(e, msg, reasonInvalidPayload, topic, res.Err, started)
@@ -200,7 +202,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 	if started == unmeasured {
 		return unmeasured
 	}
-	now := monotonic()
+	now := clock.Monotonic()
 	b.obs.messageTimed(now - started)
 	return now
 }

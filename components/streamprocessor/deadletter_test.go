@@ -1,4 +1,4 @@
-package processor
+package streamprocessor
 
 import (
 	"context"
@@ -21,11 +21,11 @@ import (
 // invalid payload reach the dead-letter file through switch/errored(), and the other
 // inputs (state only, unknown topic) are consumed.
 func TestDeadLetterExample(t *testing.T) {
-	conf, err := os.ReadFile("../examples/dead-letter/config.yaml")
+	conf, err := os.ReadFile("../../examples/dead-letter/config.yaml")
 	require.NoError(t, err)
 	dir := t.TempDir()
 	files := map[string]string{
-		"UNSPROC_INPUT":       "../examples/dead-letter/sample.jsonl",
+		"UNSPROC_INPUT":       "../../examples/dead-letter/sample.jsonl",
 		"UNSPROC_OUTPUT":      filepath.Join(dir, "out.txt"),
 		"UNSPROC_DEAD_LETTER": filepath.Join(dir, "dead-letter.jsonl"),
 	}

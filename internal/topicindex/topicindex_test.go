@@ -1,4 +1,4 @@
-package processor
+package topicindex
 
 import (
 	"fmt"
@@ -17,18 +17,18 @@ func TestTopicIndex(t *testing.T) {
 			if n > 0 {
 				m[""] = -1
 			}
-			idx := newTopicIndex(m)
+			idx := New(m)
 			for topic, want := range m {
-				got, ok := idx.get(topic)
+				got, ok := idx.Get(topic)
 				assert.True(t, ok, topic)
 				assert.Equal(t, want, got, topic)
 			}
 			for _, other := range []string{"umh.v1.e._raw.t", "umh.v1.e._raw.x0", "umh.v1.e._raw.t0x", "x", "umh.v1.e._raw.t00"} {
-				_, ok := idx.get(other)
+				_, ok := idx.Get(other)
 				assert.False(t, ok, other)
 			}
 			if n == 0 {
-				_, ok := idx.get("")
+				_, ok := idx.Get("")
 				assert.False(t, ok)
 			}
 		})
