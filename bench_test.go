@@ -11,6 +11,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/unsproc/unsproc/compat"
+	"github.com/unsproc/unsproc/components/streamprocessor"
 	"github.com/unsproc/unsproc/processor"
 )
 
@@ -83,11 +84,11 @@ func message(topic string, body []byte) *service.Message {
 // primed returns the Benthos processor for engine with all three variables stored.
 func primed(b *testing.B, engine string) service.BatchProcessor {
 	b.Helper()
-	conf, err := processor.ConfigSpec().ParseYAML(fmt.Sprintf(workloadYAML, engine), nil)
+	conf, err := streamprocessor.ConfigSpec().ParseYAML(fmt.Sprintf(workloadYAML, engine), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	bp, err := processor.NewBatchProcessor(conf, service.MockResources())
+	bp, err := streamprocessor.NewBatchProcessor(conf, service.MockResources())
 	if err != nil {
 		b.Fatal(err)
 	}

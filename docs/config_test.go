@@ -9,7 +9,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/require"
 
-	"github.com/unsproc/unsproc/processor"
+	"github.com/unsproc/unsproc/components/streamprocessor"
 )
 
 // TestConfigReference renders config.md from the plugin's config spec, with Benthos'
@@ -17,8 +17,8 @@ import (
 // it with -update).
 func TestConfigReference(t *testing.T) {
 	env := service.NewEmptyEnvironment()
-	require.NoError(t, processor.Register(env, processor.PluginName))
-	view, ok := env.GetProcessorConfig(processor.PluginName)
+	require.NoError(t, streamprocessor.Register(env, streamprocessor.PluginName))
+	view, ok := env.GetProcessorConfig(streamprocessor.PluginName)
 	require.True(t, ok)
 	data, err := view.TemplateData()
 	require.NoError(t, err)

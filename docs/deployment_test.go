@@ -15,6 +15,7 @@ import (
 
 	_ "github.com/unsproc/unsproc/components/mqtt"
 	_ "github.com/unsproc/unsproc/components/prometheus"
+	"github.com/unsproc/unsproc/components/streamprocessor"
 	_ "github.com/unsproc/unsproc/components/uns"
 	"github.com/unsproc/unsproc/processor"
 )
@@ -37,7 +38,7 @@ func streamProcessorBlocks(n *yaml.Node) []*yaml.Node {
 	var out []*yaml.Node
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == processor.PluginName {
+			if n.Content[i].Value == streamprocessor.PluginName {
 				out = append(out, n.Content[i+1])
 				continue
 			}
@@ -64,9 +65,9 @@ func TestDeploymentConfigs(t *testing.T) {
 			blocks++
 			text, err := yaml.Marshal(b)
 			require.NoError(t, err)
-			parsed, err := processor.ConfigSpec().ParseYAML(string(text), nil)
+			parsed, err := streamprocessor.ConfigSpec().ParseYAML(string(text), nil)
 			require.NoError(t, err, "%s", text)
-			cfg, err := processor.ConfigFromParsed(parsed)
+			cfg, err := streamprocessor.ConfigFromParsed(parsed)
 			require.NoError(t, err, "%s", text)
 			_, err = processor.New(cfg)
 			assert.NoError(t, err, "%s", text)
@@ -174,7 +175,7 @@ var metricRe = regexp.MustCompile(`m\.New(Counter|Timer|Gauge)\("(\w+)"((?:, "\w
 // TestDeploymentMetricsTable checks that the metrics table lists every metric the
 // processor exports, with its type and labels, and nothing else.
 func TestDeploymentMetricsTable(t *testing.T) {
-	src, err := os.ReadFile("../processor/plugin_observer.go")
+	src, err := os.ReadFile("../components/streamprocessor/plugin_observer.go")
 	require.NoError(t, err)
 	want := map[string][2]string{}
 	for _, m := range metricRe.FindAllStringSubmatch(string(src), -1) {

@@ -18,6 +18,11 @@
 // A mapping may read another mapping of the same processor by its top-level name; such
 // mappings are evaluated in dependency order within one input (see chain.go).
 //
-// Importing the package also registers the Benthos batch processor `stream_processor`
-// in the global environment; Register adds it to another environment.
+// A host that handles batches of inputs gives each goroutine a Worker, which keeps the
+// outputs' payloads in a buffer the host controls and hands them to a Sink.
+//
+// This is the package a library user imports: it depends on no Benthos module and
+// importing it registers nothing. The Benthos batch processor `stream_processor` built
+// on it is package github.com/unsproc/unsproc/components/streamprocessor, which a
+// Benthos host imports instead.
 package processor

@@ -10,8 +10,8 @@ import (
 	"github.com/unsproc/unsproc/compiler"
 	"github.com/unsproc/unsproc/datamodel"
 	"github.com/unsproc/unsproc/internal/clock"
-	"github.com/unsproc/unsproc/internal/topicindex"
 	codec "github.com/unsproc/unsproc/internal/payload"
+	"github.com/unsproc/unsproc/internal/topicindex"
 	"github.com/unsproc/unsproc/state"
 )
 

@@ -10,6 +10,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"gopkg.in/yaml.v3"
 
+	"github.com/unsproc/unsproc/components/streamprocessor"
 	"github.com/unsproc/unsproc/processor"
 )
 
@@ -38,7 +39,7 @@ type configBlock struct {
 }
 
 // blockKey is the config key of the processor.
-const blockKey = processor.PluginName
+const blockKey = streamprocessor.PluginName
 
 // loadConfigFile reads and interpolates a config file and finds its stream_processor
 // blocks. lookup resolves environment variables (os.LookupEnv in the CLI).
@@ -140,10 +141,10 @@ func (b *configBlock) parse(f *configFile) (*processor.Config, []problem) {
 		return nil, []problem{placeAt(f, location{Line: b.Line}, problem{Severity: severityError, Message: err.Error()})}
 	}
 	problems := b.lint(f)
-	parsed, err := processor.ConfigSpec().ParseYAML(string(text), nil)
+	parsed, err := streamprocessor.ConfigSpec().ParseYAML(string(text), nil)
 	if err == nil {
 		var cfg processor.Config
-		if cfg, err = processor.ConfigFromParsed(parsed); err == nil {
+		if cfg, err = streamprocessor.ConfigFromParsed(parsed); err == nil {
 			return &cfg, problems
 		}
 	}

@@ -38,8 +38,8 @@ import (
 
 	_ "github.com/unsproc/unsproc/components/mqtt"
 	_ "github.com/unsproc/unsproc/components/prometheus"
+	_ "github.com/unsproc/unsproc/components/streamprocessor"
 	_ "github.com/unsproc/unsproc/components/uns"
-	_ "github.com/unsproc/unsproc/processor"
 )
 
 func main() {

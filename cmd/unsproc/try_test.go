@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/unsproc/unsproc/processor"
+	"github.com/unsproc/unsproc/components/streamprocessor"
 )
 
 var outputLineRe = regexp.MustCompile(`(?m)^  → (\S+) (\{.*\})(?:  \(goja\))?$`)
@@ -28,7 +28,7 @@ func pluginOutputs(t *testing.T, b *configBlock, samplePath string, skip map[str
 	t.Helper()
 	text, err := yaml.Marshal(b.node)
 	require.NoError(t, err)
-	conf, err := processor.ConfigSpec().ParseYAML(string(text), nil)
+	conf, err := streamprocessor.ConfigSpec().ParseYAML(string(text), nil)
 	require.NoError(t, err)
 	// A state cache the block names is an empty memory cache here, as in a first run.
 	var opts []service.MockResourcesOptFn
@@ -39,7 +39,7 @@ func pluginOutputs(t *testing.T, b *configBlock, samplePath string, skip map[str
 			opts = append(opts, service.MockResourcesOptAddCache(label))
 		}
 	}
-	bp, err := processor.NewBatchProcessor(conf, service.MockResources(opts...))
+	bp, err := streamprocessor.NewBatchProcessor(conf, service.MockResources(opts...))
 	require.NoError(t, err)
 
 	f, err := os.Open(samplePath)

@@ -18,7 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
-	_ "github.com/unsproc/unsproc/processor"
+	_ "github.com/unsproc/unsproc/components/streamprocessor"
 )
 
 // Topics of the pump example.

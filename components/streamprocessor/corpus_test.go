@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure" // buffer, metrics, tracer "none"
-	_ "github.com/unsproc/unsproc/processor"                       // registers stream_processor
+	_ "github.com/unsproc/unsproc/components/streamprocessor"      // registers stream_processor
 )
 
 // corpusCase is one end-to-end case of corpus/processor (docs/behaviour.md#processor-case-format).

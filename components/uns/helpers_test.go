@@ -19,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	_ "github.com/unsproc/unsproc/components/prometheus"
+	"github.com/unsproc/unsproc/components/streamprocessor"
 	_ "github.com/unsproc/unsproc/components/uns"
 	"github.com/unsproc/unsproc/processor"
 )
@@ -111,12 +112,12 @@ func expectedOutputs(t testing.TB, asset string, inputs []record) []record {
 	t.Helper()
 	var block map[string]yaml.Node
 	require.NoError(t, yaml.Unmarshal([]byte(fmt.Sprintf(pumpProcessor, asset)), &block))
-	node := block[processor.PluginName]
+	node := block[streamprocessor.PluginName]
 	text, err := yaml.Marshal(&node)
 	require.NoError(t, err)
-	parsed, err := processor.ConfigSpec().ParseYAML(string(text), nil)
+	parsed, err := streamprocessor.ConfigSpec().ParseYAML(string(text), nil)
 	require.NoError(t, err)
-	cfg, err := processor.ConfigFromParsed(parsed)
+	cfg, err := streamprocessor.ConfigFromParsed(parsed)
 	require.NoError(t, err)
 	p, err := processor.New(cfg)
 	require.NoError(t, err)

@@ -1,11 +1,11 @@
 // Command host is a custom Benthos build that runs unsproc's stream processor next to
 // the host's own components: the few lines a Benthos distribution needs.
 //
-// Importing github.com/unsproc/unsproc/processor registers the processor as
+// Importing github.com/unsproc/unsproc/components/streamprocessor registers the processor as
 // `stream_processor` in Benthos' global environment; that is all a plain custom build
 // needs. A host that already has a processor of that name (benthos-umh has its own
 // `stream_processor`) registers this one under a name of its own with
-// processor.Register, and its configs use that name:
+// streamprocessor.Register, and its configs use that name:
 //
 //	pipeline:
 //	  processors:
@@ -29,8 +29,8 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	_ "github.com/unsproc/unsproc/components/prometheus"
+	"github.com/unsproc/unsproc/components/streamprocessor"
 	_ "github.com/unsproc/unsproc/components/uns"
-	"github.com/unsproc/unsproc/processor"
 )
 
 // pluginName is the name this build's configs use for unsproc's processor, next to the
@@ -38,7 +38,7 @@ import (
 const pluginName = "uns_stream_processor"
 
 func main() {
-	if err := processor.Register(service.GlobalEnvironment(), pluginName); err != nil {
+	if err := streamprocessor.Register(service.GlobalEnvironment(), pluginName); err != nil {
 		panic(err)
 	}
 	service.RunCLI(context.Background())

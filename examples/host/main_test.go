@@ -8,14 +8,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/unsproc/unsproc/processor"
+	"github.com/unsproc/unsproc/components/streamprocessor"
 )
 
 // TestHostRunsTheProcessor builds a stream with the processor under the host's name and
 // checks that it turns an input into the mapping's output.
 func TestHostRunsTheProcessor(t *testing.T) {
 	env := service.NewEnvironment()
-	require.NoError(t, processor.Register(env, pluginName))
+	require.NoError(t, streamprocessor.Register(env, pluginName))
 
 	sb := env.NewStreamBuilder()
 	require.NoError(t, sb.AddProcessorYAML(`
@@ -56,7 +56,7 @@ uns_stream_processor:
 // input and output and its prometheus exporter.
 func TestHostHasTheBrokerComponents(t *testing.T) {
 	env := service.NewEnvironment()
-	require.NoError(t, processor.Register(env, pluginName))
+	require.NoError(t, streamprocessor.Register(env, pluginName))
 	require.NoError(t, env.NewStreamBuilder().SetYAML(`
 input:
   uns:
