@@ -174,6 +174,14 @@ func TestProcessBatchWithoutOutputs(t *testing.T) {
 	assert.Nil(t, batches)
 }
 
+// TestImportRegisters: importing the package registers stream_processor in Benthos'
+// global environment, with the spec of ConfigSpec.
+func TestImportRegisters(t *testing.T) {
+	view, ok := service.GlobalEnvironment().GetProcessorConfig(PluginName)
+	require.True(t, ok, "stream_processor is registered")
+	assert.Contains(t, view.Description(), "umh_topic")
+}
+
 func TestRegisterUnderAnotherName(t *testing.T) {
 	env := service.NewEnvironment()
 	require.NoError(t, Register(env, "my_stream_processor"))
