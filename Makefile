@@ -70,7 +70,7 @@ fuzz:
 
 # One million mixed messages through the processor; fails when the heap grows.
 soak:
-	$(GO) test ./processor -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x
+	$(GO) test ./components/streamprocessor -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x
 
 # Benthos config unit tests (the tests: sections next to the example configs).
 config-test: build
