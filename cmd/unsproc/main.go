@@ -20,6 +20,7 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	_ "github.com/unsproc/unsproc/components/replay"
 	_ "github.com/unsproc/unsproc/processor"
 )
 
