@@ -425,10 +425,11 @@ func (in *input) open(name string) error {
 	return nil
 }
 
-// closeFile ends the current file, logging how many of its lines were malformed.
+// closeFile ends the current file, logging how many of its lines were malformed, if
+// any were.
 func (in *input) closeFile() {
-	if in.malformedInFile > loggedPerFile {
-		in.log.Warnf("uns_replay skipped %d malformed lines in %s (the first %d are logged)", in.malformedInFile, in.name, loggedPerFile)
+	if in.malformedInFile > 0 {
+		in.log.Warnf("uns_replay skipped %d malformed lines of %d in %s (the first %d are logged one by one)", in.malformedInFile, in.line, in.name, loggedPerFile)
 	}
 	if err := in.file.Close(); err != nil {
 		in.log.Warnf("uns_replay: closing %s: %v", in.name, err)
