@@ -62,11 +62,12 @@ func ConfigSpec() *service.ConfigSpec {
 		Description(`
 Each line becomes a message whose ` + "`umh_topic`" + ` metadata is the line's topic and whose body is
 the payload's JSON text exactly as it stands in the line (a payload given as a JSON string
-becomes the string's contents). A line without a topic (or with a null one) gives a message
-without ` + "`umh_topic`" + `. Blank lines are skipped. Malformed lines (not a JSON object, no
-payload, a topic that is not a string) are skipped, counted in the ` + "`replay_malformed_lines`" + `
-metric and logged with their file and line number (the first few of each file one by one,
-then a count at the end of the file).
+becomes the string's contents). A line may give ` + "`value`" + ` and ` + "`timestamp_ms`" + ` members
+instead of a payload; the body is then ` + "`{\"value\":…,\"timestamp_ms\":…}`" + `. A line without a
+topic (or with a null one) gives a message without ` + "`umh_topic`" + `. Blank lines are skipped.
+Malformed lines (not a JSON object, no payload, a topic that is not a string) are skipped,
+counted in the ` + "`replay_malformed_lines`" + ` metric and logged with their file and line number
+(the first few of each file one by one, then a count at the end of the file).
 
 Messages leave the input in batches of ` + "`batch_size`" + `, in file order, and the files are read
 one after the other. The end of the last file ends the stream. A path that does not exist
@@ -278,23 +279,23 @@ func (in *input) ReadBatch(ctx context.Context) (service.MessageBatch, service.A
 			in.rejectLine(err)
 			continue
 		}
-		rec, err := parseRecord(line)
+		rec, err := ParseLine(line)
 		if err != nil {
 			in.rejectLine(err)
 			continue
 		}
-		if cap(slab)-len(slab) < len(rec.payload) {
-			slab = make([]byte, 0, max(in.slabHint, len(rec.payload)))
+		if cap(slab)-len(slab) < len(rec.Payload) {
+			slab = make([]byte, 0, max(in.slabHint, len(rec.Payload)))
 		}
 		start := len(slab)
-		slab = append(slab, rec.payload...)
-		used += len(rec.payload)
+		slab = append(slab, rec.Payload...)
+		used += len(rec.Payload)
 		msg := service.NewMessage(slab[start:len(slab):len(slab)])
-		if rec.hasTopic {
-			msg.MetaSetMut(topicKey, in.intern(rec.topic))
+		if rec.HasTopic {
+			msg.MetaSetMut(topicKey, in.intern(rec.Topic))
 		}
 		if in.speed > 0 {
-			if ts, ok := timestampOf(rec.payload); ok {
+			if ts, ok := timestampOf(rec.Payload); ok {
 				in.pending, in.pendingDue = msg, in.pacer.due(ts)
 				continue
 			}

@@ -197,8 +197,8 @@ func TestMalformedLines(t *testing.T) {
 	assert.Equal(t, `{"value": 3, "timestamp_ms": 3}`, string(body))
 
 	out := logs.String()
-	assert.Contains(t, out, "uns_replay skips line 2 of "+path+": invalid JSON at byte 1")
-	assert.Contains(t, out, "uns_replay skips line 3 of "+path+`: no \"payload\" member`)
+	assert.Contains(t, out, "uns_replay skips line 2 of "+path+": not a JSON object")
+	assert.Contains(t, out, "uns_replay skips line 3 of "+path+`: expected \"payload\", or \"value\" and \"timestamp_ms\"`)
 	assert.Contains(t, out, "uns_replay skips line 5 of "+path+`: \"topic\" must be a string`)
 	assert.Contains(t, out, fmt.Sprintf("line %d of", 5+loggedPerFile-3))
 	assert.NotContains(t, out, fmt.Sprintf("line %d of", 5+loggedPerFile-2), "logged one by one up to the limit")

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseRecord(t *testing.T) {
+func TestParseLine(t *testing.T) {
 	tests := []struct {
 		name     string
 		line     string
@@ -52,6 +52,23 @@ func TestParseRecord(t *testing.T) {
 			payload: `{"value": 181, "timestamp_ms": 1733904002000}`,
 		},
 		{
+			name:  "value and timestamp_ms instead of a payload",
+			line:  `{"timestamp_ms": 2, "topic": "t", "value": {"a": [1, 2]}}`,
+			topic: "t", hasTopic: true,
+			payload: `{"value":{"a": [1, 2]},"timestamp_ms":2}`,
+		},
+		{
+			name:  "value alone",
+			line:  `{"topic": "t", "value": "x"}`,
+			topic: "t", hasTopic: true,
+			payload: `{"value":"x"}`,
+		},
+		{
+			name:    "timestamp_ms alone",
+			line:    `{"timestamp_ms": 2}`,
+			payload: `{"timestamp_ms":2}`,
+		},
+		{
 			name:    "null topic counts as none",
 			line:    `{"topic": null, "payload": null}`,
 			payload: `null`,
@@ -65,23 +82,24 @@ func TestParseRecord(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := parseRecord([]byte(tt.line))
+			l, err := ParseLine([]byte(tt.line))
 			require.NoError(t, err)
-			assert.Equal(t, tt.hasTopic, rec.hasTopic)
-			assert.Equal(t, tt.topic, string(rec.topic))
-			assert.Equal(t, tt.payload, string(rec.payload))
+			assert.Equal(t, tt.hasTopic, l.HasTopic)
+			assert.Equal(t, tt.topic, string(l.Topic))
+			assert.Equal(t, tt.payload, string(l.Payload))
 		})
 	}
 }
 
-func TestParseRecordMalformed(t *testing.T) {
+func TestParseLineMalformed(t *testing.T) {
 	tests := []struct {
 		name, line, err string
 	}{
-		{"not JSON", `topic=a payload=b`, "invalid JSON at byte 1: unexpected 't', expected a JSON object"},
-		{"an array", `[{"topic": "a", "payload": 1}]`, "expected a JSON object"},
-		{"no payload", `{"topic": "a", "value": 1, "timestamp_ms": 2}`, `no "payload" member`},
-		{"empty object", `{}`, `no "payload" member`},
+		{"not JSON", `topic=a payload=b`, "not a JSON object"},
+		{"an array", `[{"topic": "a", "payload": 1}]`, "not a JSON object"},
+		{"no payload", `{"topic": "a", "note": 1}`, `expected "payload", or "value" and "timestamp_ms"`},
+		{"empty object", `{}`, `expected "payload", or "value" and "timestamp_ms"`},
+		{"both forms", `{"topic": "a", "payload": {}, "value": 1}`, `give either "payload" or "value" and "timestamp_ms", not both`},
 		{"topic not a string", `{"topic": 42, "payload": {}}`, `"topic" must be a string`},
 		{"text after the object", `{"topic": "a", "payload": {}} x`, "byte 31: text after the object"},
 		{"two objects", `{"payload": 1}{"payload": 2}`, "text after the object"},
@@ -98,7 +116,7 @@ func TestParseRecordMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := parseRecord([]byte(tt.line))
+			_, err := ParseLine([]byte(tt.line))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.err)
 		})
