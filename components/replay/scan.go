@@ -1,9 +1,11 @@
 package replay
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // maxDepth bounds the nesting of arrays and objects in a line, so that a hostile line
@@ -247,20 +249,20 @@ func scanLiteral(b []byte, i int, lit string) (int, error) {
 var errNotString = errors.New("not a string")
 
 // unquote returns the contents of the JSON string s (quotes included, already checked
-// by scanString): a slice of s when it holds no escape sequences, else its decoded
-// form in new memory.
+// by scanString): a slice of s when it holds no escape sequences and is valid UTF-8,
+// else its form decoded by encoding/json (invalid UTF-8 replaced by U+FFFD) in new
+// memory.
 func unquote(s []byte) ([]byte, error) {
 	if len(s) < 2 || s[0] != '"' {
 		return nil, errNotString
 	}
-	for _, c := range s[1 : len(s)-1] {
-		if c == '\\' {
-			var text string
-			if err := json.Unmarshal(s, &text); err != nil {
-				return nil, err
-			}
-			return []byte(text), nil
-		}
+	inner := s[1 : len(s)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return inner, nil
 	}
-	return s[1 : len(s)-1], nil
+	var text string
+	if err := json.Unmarshal(s, &text); err != nil {
+		return nil, err
+	}
+	return []byte(text), nil
 }
