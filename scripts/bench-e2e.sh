@@ -14,6 +14,8 @@
 #   replay-only     uns_replay with no processor: what the processor adds is the rest
 #   file-mapping    the examples' former pipeline: file input, a Bloblang step setting
 #                   umh_topic and re-parsing the payload, the processor; batches of one
+#   pump-example    examples/pump/config.yaml as it is (UNSPROC_INPUT set to the
+#                   recording): every output formatted as a line, stdout to /dev/null
 # Each run reports wall-clock seconds and user+system CPU from /usr/bin/time: inputs/s
 # is N / wall, CPU µs per input (user+sys) / N. The profile comes from an extra run of
 # the first case with Benthos' debug endpoints (/debug/pprof/profile).
@@ -96,10 +98,12 @@ echo "# $(date -u +%Y-%m-%d) commit $(git rev-parse --short HEAD)$(git diff --qu
 echo
 echo "| case | inputs/s (each run) | median inputs/s | CPU µs/input (median) |"
 echo "|---|---|---|---|"
-for c in replay-pump-t1 replay-pump-t2 replay-only file-mapping; do
+for c in replay-pump-t1 replay-pump-t2 replay-only file-mapping pump-example; do
+	conf="$dir/$c.yaml"
+	[ "$c" = pump-example ] && conf=examples/pump/config.yaml
 	rates=() cpus=()
 	for _ in $(seq "$RUNS"); do
-		/usr/bin/time -o "$dir/time" -f '%e %U %S' ./bin/unsproc run "$dir/$c.yaml"
+		UNSPROC_INPUT="$recording" /usr/bin/time -o "$dir/time" -f '%e %U %S' ./bin/unsproc run "$conf" >/dev/null
 		read -r wall user sys <"$dir/time"
 		rates+=("$(awk -v n="$N" -v w="$wall" 'BEGIN {printf "%.0f", n / w}')")
 		cpus+=("$(awk -v n="$N" -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", (u + s) * 1e6 / n}')")
