@@ -169,8 +169,8 @@ type input struct {
 	long []byte
 	done bool // the last file has ended
 
-	// topics holds one string per distinct topic, shared by the messages.
-	topics map[string]string
+	// topics holds one metadata value per distinct topic, shared by the messages.
+	topics map[string]any
 	// slabHint is the body bytes of the last batch, the size of the next one's slab.
 	slabHint int
 
@@ -185,7 +185,7 @@ func newInput(s settings, mgr *service.Resources) *input {
 		settings:  s,
 		log:       mgr.Logger(),
 		malformed: mgr.Metrics().NewCounter("replay_malformed_lines"),
-		topics:    map[string]string{},
+		topics:    map[string]any{},
 		slabHint:  minSlab,
 		pacer:     pacer{speed: s.speed},
 	}
@@ -321,16 +321,17 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// intern returns the string of topic, shared with earlier messages on the same topic.
-func (in *input) intern(topic []byte) string {
-	if s, ok := in.topics[string(topic)]; ok {
-		return s
+// intern returns topic as a metadata value: a string in an interface, shared with
+// earlier messages on the same topic (boxing a string for MetaSetMut allocates).
+func (in *input) intern(topic []byte) any {
+	if v, ok := in.topics[string(topic)]; ok {
+		return v
 	}
-	s := string(topic)
+	var v any = string(topic)
 	if len(in.topics) < maxInterned {
-		in.topics[s] = s
+		in.topics[string(topic)] = v
 	}
-	return s
+	return v
 }
 
 // errLineTooLong is the error of a line longer than max_line_bytes.
