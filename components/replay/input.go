@@ -147,7 +147,22 @@ func newFromParsed(conf *service.ParsedConfig, mgr *service.Resources) (service.
 	if err != nil {
 		return nil, err
 	}
+	// A recording that is not there is a mistake in the config or in the directory it
+	// runs from: refuse to start, so that the command fails, instead of ending quietly.
+	if _, err := expandPaths(s.paths); err != nil {
+		return nil, fmt.Errorf("%w (relative paths are taken from the working directory%s)", err, workingDirectory())
+	}
 	return service.AutoRetryNacksBatchedToggled(conf, newInput(s, mgr))
+}
+
+// workingDirectory is ", <the working directory>" for an error message, or "" when it
+// cannot be read.
+func workingDirectory() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	return ", " + wd
 }
 
 // input is the uns_replay input. Benthos calls ReadBatch from one goroutine at a time.
@@ -191,8 +206,9 @@ func newInput(s settings, mgr *service.Resources) *input {
 	}
 }
 
-// Connect expands the paths and checks that every file exists. A missing file stops
-// the stream: it is logged as an error and the input ends.
+// Connect expands the paths and checks that every file exists (the constructor checked
+// them too; a file removed since stops the stream: it is logged as an error and the
+// input ends).
 func (in *input) Connect(context.Context) error {
 	if in.files != nil {
 		return nil

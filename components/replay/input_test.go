@@ -277,6 +277,21 @@ func TestMissingFile(t *testing.T) {
 	}
 }
 
+// TestMissingFileRefusedAtStart: the constructor refuses a recording that is not
+// there, naming it and the directory relative paths are taken from, so that `run`
+// fails instead of ending quietly.
+func TestMissingFileRefusedAtStart(t *testing.T) {
+	t.Chdir(t.TempDir())
+	conf, err := ConfigSpec().ParseYAML(`paths: [ examples/pump/sample.jsonl ]`, nil)
+	require.NoError(t, err)
+	_, err = newFromParsed(conf, service.MockResources())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "examples/pump/sample.jsonl: no such file or directory")
+	wd, err2 := os.Getwd()
+	require.NoError(t, err2)
+	assert.ErrorContains(t, err, "relative paths are taken from the working directory, "+wd)
+}
+
 func TestPacing(t *testing.T) {
 	// Timestamps 0, 150 and 300 ms after the first; one line without a timestamp.
 	path := writeRecording(t, "paced.jsonl",
