@@ -403,7 +403,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 		sc.suffix = append(strconv.AppendInt(append(sc.suffix[:0], canonicalTs...), ts, 10), '}')
 		suffix = sc.suffix
 	}
-	out := outputBuilder{buf: sc.buf, suffix: suffix, enc: &sc.enc, emit: emit}
+	out := outputBuilder{buf: sc.buf, suffix: suffix, enc: &sc.enc, emit: emit.callback()}
 	if src.plan != nil {
 		p.runPlan(src, v, ts, sc, &out)
 		sc.buf = out.buf
@@ -447,19 +447,19 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	return Result{Matched: true, Outputs: out.n, Slots: src.slots}
 }
 
-// outputSink receives the outputs of process: the mapping and its payload. The
-// plugin's emitter is one: an interface call reaches it directly, where a method value
-// would add a call through a wrapper.
+// outputSink is where process sends outputs: the function it calls with each. The
+// plugin's emitter is one. Asked once per message, the function is then called
+// directly for every output, with no wrapper in between (every call through a wrapper
+// is an extra call per output).
 type outputSink interface {
-	emit(m *Mapping, payload []byte)
+	callback() func(Output)
 }
 
 // emitFunc is the callback of Process as an outputSink.
 type emitFunc func(Output)
 
-func (f emitFunc) emit(m *Mapping, payload []byte) {
-	f(Output{Mapping: m, Topic: m.topic, Payload: payload})
-}
+// callback returns f itself.
+func (f emitFunc) callback() func(Output) { return f }
 
 // stackInputs is how many input values of a mapping Process keeps on its stack; a
 // mapping with more uses the pooled scratch slice.
@@ -470,7 +470,7 @@ type outputBuilder struct {
 	buf    []byte // the payloads built, back to back
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
-	emit   outputSink
+	emit   func(Output)
 	n      int            // outputs emitted
 	last   compiler.Value // the value of the last output of a mapping that others read
 }
@@ -515,7 +515,7 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	buf = append(buf, out.suffix...)
 	out.buf = buf
 	out.n++
-	out.emit.emit(m, buf[from:len(buf):len(buf)])
+	out.emit(Output{Mapping: m, Topic: m.topic, Payload: buf[from:len(buf):len(buf)]})
 }
 
 // handles reports whether topic is a configured source.
