@@ -52,6 +52,9 @@ type dependent struct {
 	// own lists the positions of the mapping's inputs that are aliases of the source:
 	// they take the message's value. When that is all of them, the state is not read.
 	own []int
+	// solo: the mapping's one input is an alias of the source (the usual mapping), so
+	// its inputs are the message's value alone.
+	solo bool
 }
 
 // scratch is the per-call working memory of Process, reused through a pool.
@@ -349,6 +352,7 @@ func buildSources(layout *state.Layout, topics map[string]string, aliasSlots int
 					d.own = append(d.own, j)
 				}
 			}
+			d.solo = len(d.own) == 1 && len(layout.DepSlots(d.mapping)) == 1
 		}
 	}
 	return sources
@@ -418,6 +422,11 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	var local [stackInputs]compiler.Value
 	for _, d := range src.dependents {
 		m := p.mappings[d.mapping]
+		if d.solo {
+			local[0] = v
+			p.emitMapping(m, local[:1], &out)
+			continue
+		}
 		vals := local[:0]
 		if len(m.depSlots) > len(local) {
 			vals = sc.vals
