@@ -7,6 +7,9 @@
 #        floors, and the rejects)
 #   GOGC=off scripts/instructions.sh ...           the work without the garbage collector
 #
+# Benchmarks that allocate nothing per op (Core/*) always run without the collector: it
+# has no work of theirs to count, and its cycles would only add noise.
+#
 # Each benchmark runs twice, for N1 and N2 iterations with GOMAXPROCS=1 (the collector's
 # work is then counted too); the difference of the totals divided by N2-N1 leaves out
 # start-up. When a run includes both auto and floor of HighThroughput or Core, their
@@ -24,8 +27,18 @@ command -v valgrind >/dev/null || { echo "instructions.sh: valgrind is not insta
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 CGO_ENABLED=0 go test -c -o "$work/bench.test" .
+# allocs benchmark → its allocations per op, from a short run outside valgrind.
+allocs() {
+	"$work/bench.test" -test.run '^$' -test.bench "^Benchmark${1%%/*}\$/^${1#*/}\$" -test.benchtime 2000x -test.benchmem |
+		awk '/^Benchmark/ {for (i = 2; i <= NF; i++) if ($i == "allocs/op") print $(i - 1)}'
+}
+# A benchmark that allocates nothing gives the collector no work of its own: cycles
+# started by its set-up's garbage land in the counted runs or not as timing decides
+# (hundreds of instructions per op either way), so it runs without the collector.
 count() { # benchmark iterations → total instructions
-	GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$work/out" \
+	local gogc=${GOGC:-}
+	[ "$(allocs "$1")" = 0 ] && gogc=off
+	GOGC=$gogc GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$work/out" \
 		"$work/bench.test" -test.run '^$' -test.bench "^Benchmark${1%%/*}\$/^${1#*/}\$" -test.benchtime "${2}x" >/dev/null 2>&1
 	awk '/^totals:/ {print $2}' "$work/out"
 }
