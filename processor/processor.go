@@ -39,6 +39,9 @@ type Processor struct {
 type source struct {
 	slots      []int
 	dependents []dependent
+	// solos, when every dependent's one input is an alias of the source (the usual
+	// case), holds their mappings: each is evaluated on the message's value alone.
+	solos []*Mapping
 	// plan, when some mapping reads another, replaces dependents and the statics: the
 	// mappings to evaluate, in dependency order (see chain.go). stateSlots are the
 	// slots a message may then update: slots and the values of the mappings in plan.
@@ -52,9 +55,6 @@ type dependent struct {
 	// own lists the positions of the mapping's inputs that are aliases of the source:
 	// they take the message's value. When that is all of them, the state is not read.
 	own []int
-	// solo: the mapping's one input is an alias of the source (the usual mapping), so
-	// its inputs are the message's value alone.
-	solo bool
 }
 
 // scratch is the per-call working memory of Process, reused through a pool.
@@ -166,6 +166,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	sources := buildSources(layout, cfg.Sources, len(aliases))
 	for _, src := range sources {
 		p.maxOutputs = max(p.maxOutputs, p.statics+len(src.dependents))
+		src.solos = p.soloMappings(src.dependents)
 		if len(p.slotMappings) > 0 {
 			src.plan, src.stateSlots = p.buildPlan(layout, src.slots)
 			p.maxOutputs = max(p.maxOutputs, len(src.plan))
@@ -352,7 +353,6 @@ func buildSources(layout *state.Layout, topics map[string]string, aliasSlots int
 					d.own = append(d.own, j)
 				}
 			}
-			d.solo = len(d.own) == 1 && len(layout.DepSlots(d.mapping)) == 1
 		}
 	}
 	return sources
@@ -419,32 +419,35 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	for _, m := range p.mappings[:p.statics] {
 		p.emitMapping(m, nil, &out)
 	}
-	var local [stackInputs]compiler.Value
-	for _, d := range src.dependents {
-		m := p.mappings[d.mapping]
-		if d.solo {
-			local[0] = v
-			p.emitMapping(m, local[:1], &out)
-			continue
+	if src.solos != nil {
+		one := [1]compiler.Value{v}
+		for _, m := range src.solos {
+			one[0] = v // as evaluation found it, whatever the previous one did
+			p.emitMapping(m, one[:], &out)
 		}
-		vals := local[:0]
-		if len(m.depSlots) > len(local) {
-			vals = sc.vals
-		}
-		vals = vals[:len(m.depSlots)]
-		// The aliases this message updated take its own value, even if another
-		// pipeline thread has stored a newer one since: an output always reflects the
-		// input that triggered it.
-		if len(d.own) < len(vals) && !p.state.Gather(m.depSlots, vals) {
-			if p.observer != nil {
-				p.observer.Waiting(m)
+	} else {
+		var local [stackInputs]compiler.Value
+		for _, d := range src.dependents {
+			m := p.mappings[d.mapping]
+			vals := local[:0]
+			if len(m.depSlots) > len(local) {
+				vals = sc.vals
 			}
-			continue
+			vals = vals[:len(m.depSlots)]
+			// The aliases this message updated take its own value, even if another
+			// pipeline thread has stored a newer one since: an output always reflects the
+			// input that triggered it.
+			if len(d.own) < len(vals) && !p.state.Gather(m.depSlots, vals) {
+				if p.observer != nil {
+					p.observer.Waiting(m)
+				}
+				continue
+			}
+			for _, j := range d.own {
+				vals[j] = v
+			}
+			p.emitMapping(m, vals, &out)
 		}
-		for _, j := range d.own {
-			vals[j] = v
-		}
-		p.emitMapping(m, vals, &out)
 	}
 	if len(sc.vals) > 0 {
 		clear(sc.vals) // do not keep values alive from the pool
@@ -525,6 +528,20 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	out.buf = buf
 	out.n++
 	out.emit(Output{Mapping: m, Topic: m.topic, Payload: buf[from:len(buf):len(buf)]})
+}
+
+// soloMappings returns the mappings of deps when each has one input, an alias of the
+// source (see source.solos); nil otherwise.
+func (p *Processor) soloMappings(deps []dependent) []*Mapping {
+	solos := make([]*Mapping, 0, len(deps))
+	for _, d := range deps {
+		m := p.mappings[d.mapping]
+		if len(d.own) != 1 || len(m.depSlots) != 1 {
+			return nil
+		}
+		solos = append(solos, m)
+	}
+	return solos
 }
 
 // handles reports whether topic is a configured source.
