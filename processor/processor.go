@@ -422,7 +422,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	if src.solos != nil {
 		one := [1]compiler.Value{v}
 		for _, m := range src.solos {
-			one[0] = v // as evaluation found it, whatever the previous one did
+			one[0] = v // afresh for each mapping, whatever an evaluation did to its inputs
 			p.emitMapping(m, one[:], &out)
 		}
 	} else {
