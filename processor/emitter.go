@@ -3,8 +3,8 @@ package processor
 import "github.com/redpanda-data/benthos/v4/public/service"
 
 // emitter turns the core's outputs for one batch into Benthos messages derived from
-// their inputs (it is the core's outputSink). It is reused through the batch
-// processor's pool.
+// their inputs (it is the core's outputSink, with emit as the callback). It is reused
+// through the batch processor's pool.
 //
 // The core appends payloads to sc.buf, which is a slab: an output's payload is handed
 // to its message as soon as it is built, and the bytes are never written again (later
@@ -18,6 +18,7 @@ type emitter struct {
 	// processed and outputs count the batch's messages that produced outputs and
 	// those outputs, for the metrics.
 	processed, outputs int
+	emit               func(Output) // see newEmitter
 }
 
 // payloadSlab is the size of the slabs that output payloads are carved from: about
@@ -31,10 +32,22 @@ const payloadSlab = 1024
 // messages do not use).
 const payloadRoom = 256
 
-// newEmitter makes an emitter for core's outputs.
+// newEmitter makes an emitter for core's outputs. Its callback appends one output: a
+// copy of the input (metadata, tracing context) with the payload the core built and
+// umh_topic set. It is a closure made once, so that the core calls it directly.
 func newEmitter(core *Processor) *emitter {
-	return &emitter{sc: core.newScratch()}
+	e := &emitter{sc: core.newScratch()}
+	e.emit = func(o Output) {
+		derived := e.msg.Copy()
+		derived.SetBytes(o.Payload)
+		derived.MetaSetMut(topicKey, o.Mapping.topicMeta)
+		e.add(derived)
+	}
+	return e
 }
+
+// callback returns the function that appends an output (see newEmitter).
+func (e *emitter) callback() func(Output) { return e.emit }
 
 // begin prepares the outputs of msg: they are copies of it, and their payloads go
 // into a slab with room for them.
@@ -43,15 +56,6 @@ func (e *emitter) begin(msg *service.Message) {
 	if cap(e.sc.buf)-len(e.sc.buf) < payloadRoom {
 		e.sc.buf = make([]byte, 0, payloadSlab)
 	}
-}
-
-// emit appends one output: a copy of the input (metadata, tracing context) with the
-// payload the core built and umh_topic set.
-func (e *emitter) emit(m *Mapping, payload []byte) {
-	derived := e.msg.Copy()
-	derived.SetBytes(payload)
-	derived.MetaSetMut(topicKey, m.topicMeta)
-	e.add(derived)
 }
 
 // add appends msg to the output batch, reserving its capacity on the first message.
@@ -72,6 +76,6 @@ func (e *emitter) finish() service.MessageBatch {
 		buf = nil
 	}
 	e.sc.buf = buf
-	*e = emitter{sc: e.sc, batches: e.batches}
+	*e = emitter{sc: e.sc, batches: e.batches, emit: e.emit}
 	return out
 }

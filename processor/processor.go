@@ -39,6 +39,9 @@ type Processor struct {
 type source struct {
 	slots      []int
 	dependents []dependent
+	// solos, when every dependent's one input is an alias of the source (the usual
+	// case), holds their mappings: each is evaluated on the message's value alone.
+	solos []*Mapping
 	// plan, when some mapping reads another, replaces dependents and the statics: the
 	// mappings to evaluate, in dependency order (see chain.go). stateSlots are the
 	// slots a message may then update: slots and the values of the mappings in plan.
@@ -163,6 +166,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	sources := buildSources(layout, cfg.Sources, len(aliases))
 	for _, src := range sources {
 		p.maxOutputs = max(p.maxOutputs, p.statics+len(src.dependents))
+		src.solos = p.soloMappings(src.dependents)
 		if len(p.slotMappings) > 0 {
 			src.plan, src.stateSlots = p.buildPlan(layout, src.slots)
 			p.maxOutputs = max(p.maxOutputs, len(src.plan))
@@ -403,7 +407,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 		sc.suffix = codec.AppendTail(sc.suffix[:0], ts)
 		suffix = sc.suffix
 	}
-	out := outputBuilder{buf: sc.buf, suffix: suffix, enc: &sc.enc, emit: emit}
+	out := outputBuilder{buf: sc.buf, suffix: suffix, enc: &sc.enc, emit: emit.callback()}
 	if src.plan != nil {
 		p.runPlan(src, v, ts, sc, &out)
 		sc.buf = out.buf
@@ -415,27 +419,35 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	for _, m := range p.mappings[:p.statics] {
 		p.emitMapping(m, nil, &out)
 	}
-	var local [stackInputs]compiler.Value
-	for _, d := range src.dependents {
-		m := p.mappings[d.mapping]
-		vals := local[:0]
-		if len(m.depSlots) > len(local) {
-			vals = sc.vals
+	if src.solos != nil {
+		one := [1]compiler.Value{v}
+		for _, m := range src.solos {
+			one[0] = v // afresh for each mapping, whatever an evaluation did to its inputs
+			p.emitMapping(m, one[:], &out)
 		}
-		vals = vals[:len(m.depSlots)]
-		// The aliases this message updated take its own value, even if another
-		// pipeline thread has stored a newer one since: an output always reflects the
-		// input that triggered it.
-		if len(d.own) < len(vals) && !p.state.Gather(m.depSlots, vals) {
-			if p.observer != nil {
-				p.observer.Waiting(m)
+	} else {
+		var local [stackInputs]compiler.Value
+		for _, d := range src.dependents {
+			m := p.mappings[d.mapping]
+			vals := local[:0]
+			if len(m.depSlots) > len(local) {
+				vals = sc.vals
 			}
-			continue
+			vals = vals[:len(m.depSlots)]
+			// The aliases this message updated take its own value, even if another
+			// pipeline thread has stored a newer one since: an output always reflects the
+			// input that triggered it.
+			if len(d.own) < len(vals) && !p.state.Gather(m.depSlots, vals) {
+				if p.observer != nil {
+					p.observer.Waiting(m)
+				}
+				continue
+			}
+			for _, j := range d.own {
+				vals[j] = v
+			}
+			p.emitMapping(m, vals, &out)
 		}
-		for _, j := range d.own {
-			vals[j] = v
-		}
-		p.emitMapping(m, vals, &out)
 	}
 	if len(sc.vals) > 0 {
 		clear(sc.vals) // do not keep values alive from the pool
@@ -447,19 +459,19 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit outp
 	return Result{Matched: true, Outputs: out.n, Slots: src.slots}
 }
 
-// outputSink receives the outputs of process: the mapping and its payload. The
-// plugin's emitter is one: an interface call reaches it directly, where a method value
-// would add a call through a wrapper.
+// outputSink is where process sends outputs: the function it calls with each. The
+// plugin's emitter is one. Asked once per message, the function is then called
+// directly for every output, with no wrapper in between (every call through a wrapper
+// is an extra call per output).
 type outputSink interface {
-	emit(m *Mapping, payload []byte)
+	callback() func(Output)
 }
 
 // emitFunc is the callback of Process as an outputSink.
 type emitFunc func(Output)
 
-func (f emitFunc) emit(m *Mapping, payload []byte) {
-	f(Output{Mapping: m, Topic: m.topic, Payload: payload})
-}
+// callback returns f itself.
+func (f emitFunc) callback() func(Output) { return f }
 
 // stackInputs is how many input values of a mapping Process keeps on its stack; a
 // mapping with more uses the pooled scratch slice.
@@ -470,7 +482,7 @@ type outputBuilder struct {
 	buf    []byte // the payloads built, back to back
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
-	emit   outputSink
+	emit   func(Output)
 	n      int            // outputs emitted
 	last   compiler.Value // the value of the last output of a mapping that others read
 }
@@ -515,7 +527,21 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	buf = append(buf, out.suffix...)
 	out.buf = buf
 	out.n++
-	out.emit.emit(m, buf[from:len(buf):len(buf)])
+	out.emit(Output{Mapping: m, Topic: m.topic, Payload: buf[from:len(buf):len(buf)]})
+}
+
+// soloMappings returns the mappings of deps when each has one input, an alias of the
+// source (see source.solos); nil otherwise.
+func (p *Processor) soloMappings(deps []dependent) []*Mapping {
+	solos := make([]*Mapping, 0, len(deps))
+	for _, d := range deps {
+		m := p.mappings[d.mapping]
+		if len(d.own) != 1 || len(m.depSlots) != 1 {
+			return nil
+		}
+		solos = append(solos, m)
+	}
+	return solos
 }
 
 // handles reports whether topic is a configured source.

@@ -4,6 +4,7 @@
 # Usage: scripts/bench-e2e.sh            (make bench-e2e)
 #   N=1000000   inputs in the generated recording (scripts/gen-recording.awk)
 #   RUNS=3      runs of each case; the table shows every run's rate and the median
+#   KAFKA_N=200000  inputs of the uns (Kafka) case
 #   BATCH=500   uns_replay's batch_size
 #   PROFILE=3   seconds of CPU profile taken from the first case (0: none)
 #
@@ -27,6 +28,7 @@ RUNS=${RUNS:-3}
 BATCH=${BATCH:-500}
 PROFILE=${PROFILE:-3}
 PORT=${PORT:-14195}
+KAFKA_N=${KAFKA_N:-200000}
 dir=bin/e2e
 mkdir -p "$dir"
 
@@ -111,11 +113,15 @@ for c in replay-pump-t1 replay-pump-t2 replay-only file-mapping pump-example; do
 	echo "| $c | ${rates[*]} | $(median "${rates[@]}") | $(median "${cpus[@]}") |"
 done
 
-# ---------------------------------------------------------------------------------
-# uns (Kafka) end to end: the broker components add their case here — the same
-# recording produced into the in-process Kafka cluster, `uns` input → pump processor
-# → `uns` output — and report it in the table above and in docs/performance.md.
-# ---------------------------------------------------------------------------------
+# uns (Kafka) end to end: BenchmarkUNSPipeline produces KAFKA_N pump inputs into the
+# in-process Kafka cluster (kfake), then times `uns` input → pump processor → `uns`
+# output until all 4·KAFKA_N outputs are acknowledged, and profiles that part.
+echo
+echo "uns (Kafka, in-process cluster) → pump processor → uns, $KAFKA_N inputs:"
+go test ./components/uns -run '^$' -bench '^BenchmarkUNSPipeline$' -benchtime "${KAFKA_N}x" \
+	-count "$RUNS" -uns.cpuprofile "$dir/uns.prof" | grep -E '^Benchmark'
+echo "CPU profile of the last run, by cumulative time:"
+go tool pprof -top -cum -nodecount=25 "$dir/uns.prof" 2>/dev/null | sed -n '/flat%/,$p'
 
 if [ "$PROFILE" -gt 0 ]; then
 	E2E_HTTP=true ./bin/unsproc run "$dir/replay-pump-t1.yaml" &
