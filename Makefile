@@ -3,6 +3,7 @@
 #   make run     the pump example on its bundled sample, one output per line
 #   make test    everything CI checks (gofmt, vet, race tests, fuzz, config tests)
 #   make bench   benchmarks of the module root (bench_test.go)
+#   make bench-e2e   whole pipelines (`unsproc run`) on a generated 1,000,000-input recording
 
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -12,11 +13,11 @@ FUZZTIME  ?= 10s
 BENCH     ?= .
 BENCHCOUNT ?= 6
 
-.PHONY: all run build test fmt-check vet race fuzz soak config-test bench
+.PHONY: all run build test fmt-check vet race fuzz soak config-test bench bench-e2e
 
 all: build
 
-# The file input ends with the sample, so the stream stops by itself.
+# The uns_replay input ends with the sample, so the stream stops by itself.
 run: build
 	./$(BIN) run examples/pump/config.yaml
 
@@ -76,7 +77,10 @@ soak:
 config-test: build
 	./$(BIN) test ./examples/...
 
-# The headline benchmarks (bench_test.go), a benchstat table and the ratios issue 4 targets.
+# The headline benchmarks (bench_test.go), a benchstat table and the ratios they are
+# judged by: Parallel's scaling next to the floor's own scaling, allocations against the
+# floors', ns/op ratios for orientation (the cost targets are in instructions:
+# scripts/instructions.sh).
 # Each of the BENCHCOUNT rounds runs every benchmark once, so that the slow phases of a
 # shared machine hit the benchmarks compared alike (with -count, the runs of one
 # benchmark follow each other and a slow minute skews one side of a ratio).
@@ -90,3 +94,10 @@ bench:
 	done
 	$(BENCHSTAT) bench.txt
 	awk -f scripts/benchratios.awk bench.txt
+
+# Whole pipelines, process start to exit: uns_replay → pump processor → drop (threads 1
+# and 2), the same without the processor, and the former file + Bloblang pipeline;
+# inputs/s, CPU µs per input and a CPU profile (docs/performance.md has the results).
+# N, RUNS, BATCH and PROFILE are passed on (see the script's header).
+bench-e2e:
+	scripts/bench-e2e.sh

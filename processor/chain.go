@@ -295,7 +295,7 @@ func (p *Processor) buildPlan(layout *state.Layout, slots []int) ([]step, []int)
 // and the outputs are emitted in output order once all are built.
 func (p *Processor) runPlan(src *source, v compiler.Value, ts int64, sc *scratch, out *outputBuilder) {
 	sink := &sc.deferred
-	sink.next, out.emit = out.emit, sink
+	sink.next, out.emit = out.emit, sink.callback()
 	var local [stackInputs]compiler.Value
 	for i := range src.plan {
 		st := &src.plan[i]
@@ -349,25 +349,24 @@ func anyFired(slots []int, fired []bool) bool {
 // deferredSink holds the outputs of one message evaluated in dependency order, to pass
 // them on in output order.
 type deferredSink struct {
-	next Sink
-	list []deferredOutput
+	next func(Output)
+	list []Output
+	hold func(Output) // appends to list; made once, on first use
 }
 
-type deferredOutput struct {
-	m       *Mapping
-	payload []byte
-}
-
-// Emit holds the output.
-func (d *deferredSink) Emit(m *Mapping, payload []byte) {
-	d.list = append(d.list, deferredOutput{m, payload})
+// callback returns the function that holds an output.
+func (d *deferredSink) callback() func(Output) {
+	if d.hold == nil {
+		d.hold = func(o Output) { d.list = append(d.list, o) }
+	}
+	return d.hold
 }
 
 // flush emits the held outputs by mapping index (output order) and forgets them.
 func (d *deferredSink) flush() {
-	slices.SortFunc(d.list, func(a, b deferredOutput) int { return a.m.index - b.m.index })
+	slices.SortFunc(d.list, func(a, b Output) int { return a.Mapping.index - b.Mapping.index })
 	for _, o := range d.list {
-		d.next.Emit(o.m, o.payload)
+		d.next(o)
 	}
 	clear(d.list)
 	d.list = d.list[:0]

@@ -19,7 +19,7 @@
 // mappings are evaluated in dependency order within one input (see chain.go).
 //
 // A host that handles batches of inputs gives each goroutine a Worker, which keeps the
-// outputs' payloads in a buffer the host controls and hands them to a Sink.
+// outputs' payloads in a buffer the host controls, so that its outputs can keep them.
 //
 // This is the package a library user imports: it depends on no Benthos module and
 // importing it registers nothing. The Benthos batch processor `stream_processor` built

@@ -41,6 +41,9 @@ type Processor struct {
 type source struct {
 	slots      []int
 	dependents []dependent
+	// solos, when every dependent's one input is an alias of the source (the usual
+	// case), holds their mappings: each is evaluated on the message's value alone.
+	solos []*Mapping
 	// plan, when some mapping reads another, replaces dependents and the statics: the
 	// mappings to evaluate, in dependency order (see chain.go). stateSlots are the
 	// slots a message may then update: slots and the values of the mappings in plan.
@@ -70,7 +73,8 @@ type scratch struct {
 }
 
 // Output is one output message. Payload is {"value":<json>,"timestamp_ms":<int>} and
-// is only valid during the emit callback; copy it to keep it.
+// is only valid during the emit callback of Processor.Process (a Worker's stay valid
+// longer, see Worker.Buffer); copy it to keep it.
 type Output struct {
 	Mapping *Mapping
 	Topic   string
@@ -165,6 +169,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	sources := buildSources(layout, cfg.Sources, len(aliases))
 	for _, src := range sources {
 		p.maxOutputs = max(p.maxOutputs, p.statics+len(src.dependents))
+		src.solos = p.soloMappings(src.dependents)
 		if len(p.slotMappings) > 0 {
 			src.plan, src.stateSlots = p.buildPlan(layout, src.slots)
 			p.maxOutputs = max(p.maxOutputs, len(src.plan))
@@ -361,7 +366,7 @@ func buildSources(layout *state.Layout, topics map[string]string, aliasSlots int
 // Apart from boxing the decoded value and what evaluating the mappings takes, it does
 // not allocate: buffers come from a pool and are reused.
 func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Result {
-	return p.process(topic, payload, nil, emitFunc(emit))
+	return p.process(topic, payload, nil, emit)
 }
 
 // Worker processes inputs with working memory of its own, for hosts that handle
@@ -378,14 +383,14 @@ type Worker struct {
 func (p *Processor) NewWorker() *Worker { return &Worker{p: p, sc: p.newScratch()} }
 
 // Process is Processor.Process for the worker's goroutine: it appends the payload of
-// each output to the worker's buffer, right after the previous one, and hands it to
-// sink.
-func (w *Worker) Process(topic string, payload []byte, sink Sink) Result {
-	return w.p.process(topic, payload, w.sc, sink)
+// each output to the worker's buffer, right after the previous one, and calls emit
+// with it. Output.Payload stays valid after the call (see Buffer).
+func (w *Worker) Process(topic string, payload []byte, emit func(Output)) Result {
+	return w.p.process(topic, payload, w.sc, emit)
 }
 
 // Buffer returns the buffer Process appends payloads to. Process never writes the
-// bytes before its length again, so a payload handed to the sink stays valid as long
+// bytes before its length again, so a payload handed to emit stays valid as long
 // as the caller does not give the buffer's array back through SetBuffer.
 func (w *Worker) Buffer() []byte { return w.sc.buf }
 
@@ -411,7 +416,7 @@ func (p *Processor) newScratch() *scratch {
 // is nil (taken only once the message is accepted, so rejects stay cheap). The
 // payloads are appended to sc.buf, each output's right after the previous one's; a
 // caller's sc.buf keeps them until the caller resets it.
-func (p *Processor) process(topic string, payload []byte, sc *scratch, emit Sink) Result {
+func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) Result {
 	src, ok := p.sources.Get(topic)
 	if !ok {
 		return Result{}
@@ -447,27 +452,35 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit Sink
 	for _, m := range p.mappings[:p.statics] {
 		p.emitMapping(m, nil, &out)
 	}
-	var local [stackInputs]compiler.Value
-	for _, d := range src.dependents {
-		m := p.mappings[d.mapping]
-		vals := local[:0]
-		if len(m.depSlots) > len(local) {
-			vals = sc.vals
+	if src.solos != nil {
+		one := [1]compiler.Value{v}
+		for _, m := range src.solos {
+			one[0] = v // afresh for each mapping, whatever an evaluation did to its inputs
+			p.emitMapping(m, one[:], &out)
 		}
-		vals = vals[:len(m.depSlots)]
-		// The aliases this message updated take its own value, even if another
-		// pipeline thread has stored a newer one since: an output always reflects the
-		// input that triggered it.
-		if len(d.own) < len(vals) && !p.state.Gather(m.depSlots, vals) {
-			if p.observer != nil {
-				p.observer.Waiting(m)
+	} else {
+		var local [stackInputs]compiler.Value
+		for _, d := range src.dependents {
+			m := p.mappings[d.mapping]
+			vals := local[:0]
+			if len(m.depSlots) > len(local) {
+				vals = sc.vals
 			}
-			continue
+			vals = vals[:len(m.depSlots)]
+			// The aliases this message updated take its own value, even if another
+			// pipeline thread has stored a newer one since: an output always reflects the
+			// input that triggered it.
+			if len(d.own) < len(vals) && !p.state.Gather(m.depSlots, vals) {
+				if p.observer != nil {
+					p.observer.Waiting(m)
+				}
+				continue
+			}
+			for _, j := range d.own {
+				vals[j] = v
+			}
+			p.emitMapping(m, vals, &out)
 		}
-		for _, j := range d.own {
-			vals[j] = v
-		}
-		p.emitMapping(m, vals, &out)
 	}
 	if len(sc.vals) > 0 {
 		clear(sc.vals) // do not keep values alive from the pool
@@ -479,22 +492,6 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit Sink
 	return Result{Matched: true, Outputs: out.n, Slots: src.slots}
 }
 
-// Sink receives the outputs of Worker.Process, in output order: the mapping and the
-// payload built, {"value":<json>,"timestamp_ms":<int>}, which lies in the worker's
-// buffer (see Worker.Buffer). A host's sink type is called through the interface
-// directly, where a callback would add a call through a wrapper.
-type Sink interface {
-	Emit(m *Mapping, payload []byte)
-}
-
-// emitFunc is the callback of Process as a Sink.
-type emitFunc func(Output)
-
-// Emit passes the output to the callback.
-func (f emitFunc) Emit(m *Mapping, payload []byte) {
-	f(Output{Mapping: m, Topic: m.topic, Payload: payload})
-}
-
 // stackInputs is how many input values of a mapping Process keeps on its stack; a
 // mapping with more uses the pooled scratch slice.
 const stackInputs = 4
@@ -504,7 +501,7 @@ type outputBuilder struct {
 	buf    []byte // the payloads built, back to back
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
-	emit   Sink
+	emit   func(Output)
 	n      int            // outputs emitted
 	last   compiler.Value // the value of the last output of a mapping that others read
 }
@@ -549,7 +546,21 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 	buf = append(buf, out.suffix...)
 	out.buf = buf
 	out.n++
-	out.emit.Emit(m, buf[from:len(buf):len(buf)])
+	out.emit(Output{Mapping: m, Topic: m.topic, Payload: buf[from:len(buf):len(buf)]})
+}
+
+// soloMappings returns the mappings of deps when each has one input, an alias of the
+// source (see source.solos); nil otherwise.
+func (p *Processor) soloMappings(deps []dependent) []*Mapping {
+	solos := make([]*Mapping, 0, len(deps))
+	for _, d := range deps {
+		m := p.mappings[d.mapping]
+		if len(d.own) != 1 || len(m.depSlots) != 1 {
+			return nil
+		}
+		solos = append(solos, m)
+	}
+	return solos
 }
 
 // Handles reports whether topic is a configured source.

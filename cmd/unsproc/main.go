@@ -4,8 +4,9 @@
 // components (file, stdin and stdout, HTTP, sockets, the core processors such as
 // mapping), the `uns` input and output that read and write the Unified Namespace
 // in Kafka or Redpanda as UMH Core keeps it, the `mqtt` input and output for an
-// MQTT broker, and the `prometheus` metrics exporter that serves /metrics on
-// Benthos' HTTP address.
+// MQTT broker, the `uns_replay` input that replays a recording of UNS messages in
+// batches, and the `prometheus` metrics exporter that serves /metrics on Benthos'
+// HTTP address.
 //
 // On top of Benthos, `lint` also runs the processor's own checks, `run` reports a
 // broken stream_processor by file, line and column before it starts, and the
@@ -38,6 +39,7 @@ import (
 
 	_ "github.com/unsproc/unsproc/components/mqtt"
 	_ "github.com/unsproc/unsproc/components/prometheus"
+	_ "github.com/unsproc/unsproc/components/replay"
 	_ "github.com/unsproc/unsproc/components/streamprocessor"
 	_ "github.com/unsproc/unsproc/components/uns"
 )

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/unsproc/unsproc/components/replay"
 	"github.com/unsproc/unsproc/processor"
 )
 
@@ -127,7 +127,7 @@ func (t *trial) run(r io.Reader) error {
 		if len(text) == 0 {
 			continue
 		}
-		s, err := parseSample(text)
+		s, err := replay.ParseLine(text)
 		if err != nil {
 			t.badLines++
 			fmt.Fprintf(t.out, "line %d: %v\n", line, err)
@@ -150,19 +150,19 @@ func (t *trial) run(r io.Reader) error {
 }
 
 // process runs one input and prints its outputs and the mappings that did not fire.
-func (t *trial) process(line int, s sample) {
+func (t *trial) process(line int, s replay.Line) {
 	topic := "(no topic)"
-	if s.Topic != nil {
-		topic = *s.Topic
+	if s.HasTopic {
+		topic = string(s.Topic)
 	}
 	fmt.Fprintf(t.out, "#%d %s %s\n", line, topic, s.Payload)
-	if s.Topic == nil {
+	if !s.HasTopic {
 		t.rejected++
 		fmt.Fprintln(t.out, "  rejected: no umh_topic metadata")
 		return
 	}
 	t.obs.reset()
-	res := t.proc.Process(*s.Topic, s.Payload, func(o processor.Output) {
+	res := t.proc.Process(topic, s.Payload, func(o processor.Output) {
 		t.fired[o.Mapping]++
 		engine := ""
 		if t.obs.fallback[o.Mapping] {
@@ -204,56 +204,6 @@ func (t *trial) summary() {
 	if len(never) > 0 {
 		fmt.Fprintf(t.out, "never fired: %s\n", strings.Join(never, ", "))
 	}
-}
-
-// sample is one line of a sample file.
-type sample struct {
-	Topic   *string
-	Payload []byte
-}
-
-// parseSample reads {"topic", "payload"} or {"topic", "value", "timestamp_ms"}.
-func parseSample(line []byte) (sample, error) {
-	var raw struct {
-		Topic     *string         `json:"topic"`
-		Payload   json.RawMessage `json:"payload"`
-		Value     json.RawMessage `json:"value"`
-		Timestamp json.RawMessage `json:"timestamp_ms"`
-	}
-	if err := json.Unmarshal(line, &raw); err != nil {
-		return sample{}, fmt.Errorf("not a JSON object: %v", err)
-	}
-	s := sample{Topic: raw.Topic}
-	switch {
-	case raw.Payload != nil && (raw.Value != nil || raw.Timestamp != nil):
-		return sample{}, errors.New(`give either "payload" or "value" and "timestamp_ms", not both`)
-	case raw.Payload != nil:
-		var text string
-		if json.Unmarshal(raw.Payload, &text) == nil {
-			s.Payload = []byte(text) // a string payload is the message's raw bytes
-		} else {
-			s.Payload = raw.Payload
-		}
-	case raw.Value != nil || raw.Timestamp != nil:
-		var b bytes.Buffer
-		b.WriteByte('{')
-		if raw.Value != nil {
-			b.WriteString(`"value":`)
-			b.Write(raw.Value)
-		}
-		if raw.Timestamp != nil {
-			if raw.Value != nil {
-				b.WriteByte(',')
-			}
-			b.WriteString(`"timestamp_ms":`)
-			b.Write(raw.Timestamp)
-		}
-		b.WriteByte('}')
-		s.Payload = b.Bytes()
-	default:
-		return sample{}, errors.New(`expected "payload", or "value" and "timestamp_ms"`)
-	}
-	return s, nil
 }
 
 // trialObserver records, for the current input, the mappings that did not fire and

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/unsproc/unsproc/components/replay"
 	"github.com/unsproc/unsproc/components/streamprocessor"
 )
 
@@ -48,11 +49,11 @@ func pluginOutputs(t *testing.T, b *configBlock, samplePath string, skip map[str
 	var out []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		s, err := parseSample(sc.Bytes())
+		s, err := replay.ParseLine(sc.Bytes())
 		require.NoError(t, err)
 		msg := service.NewMessage(s.Payload)
-		if s.Topic != nil {
-			msg.MetaSetMut("umh_topic", *s.Topic)
+		if s.HasTopic {
+			msg.MetaSetMut("umh_topic", string(s.Topic))
 		}
 		batches, err := bp.ProcessBatch(context.Background(), service.MessageBatch{msg})
 		require.NoError(t, err)
@@ -202,37 +203,6 @@ func TestTryBadSampleLines(t *testing.T) {
 	assert.Contains(t, res.stdout, "line 3: give either")
 	assert.Contains(t, res.stdout, "\n1 input: 0 outputs, 0 skipped (not a source), 0 rejected, 3 unreadable lines\n")
 	assert.Contains(t, res.stderr, errBadSamples.Error())
-}
-
-func TestParseSample(t *testing.T) {
-	topic := "t"
-	cases := []struct {
-		line    string
-		want    sample
-		wantErr string
-	}{
-		{line: `{"topic":"t","payload":{"value":1,"timestamp_ms":2}}`, want: sample{Topic: &topic, Payload: []byte(`{"value":1,"timestamp_ms":2}`)}},
-		{line: `{"topic":"t","payload":"raw bytes"}`, want: sample{Topic: &topic, Payload: []byte(`raw bytes`)}},
-		{line: `{"topic":"t","value":"x","timestamp_ms":2}`, want: sample{Topic: &topic, Payload: []byte(`{"value":"x","timestamp_ms":2}`)}},
-		{line: `{"topic":"t","value":[1,2]}`, want: sample{Topic: &topic, Payload: []byte(`{"value":[1,2]}`)}},
-		{line: `{"topic":"t","timestamp_ms":2}`, want: sample{Topic: &topic, Payload: []byte(`{"timestamp_ms":2}`)}},
-		{line: `{"value":1,"timestamp_ms":2}`, want: sample{Payload: []byte(`{"value":1,"timestamp_ms":2}`)}},
-		{line: `{"topic":"t"}`, wantErr: "expected"},
-		{line: `{"topic":"t","payload":1,"value":1}`, wantErr: "either"},
-		{line: `[1]`, wantErr: "not a JSON object"},
-	}
-	for _, c := range cases {
-		t.Run(c.line, func(t *testing.T) {
-			got, err := parseSample([]byte(c.line))
-			if c.wantErr != "" {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), c.wantErr)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, c.want, got)
-		})
-	}
 }
 
 func TestTryChoosesTheProcessor(t *testing.T) {

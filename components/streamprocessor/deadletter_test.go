@@ -13,7 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	_ "github.com/redpanda-data/benthos/v4/public/components/io" // file input, output and cache
+	_ "github.com/redpanda-data/benthos/v4/public/components/io" // file output and cache
+
+	_ "github.com/unsproc/unsproc/components/replay" // the example's uns_replay input
 )
 
 // TestDeadLetterExample runs examples/dead-letter/config.yaml as a stream on its
@@ -59,10 +61,10 @@ func TestDeadLetterExample(t *testing.T) {
 	want := []struct {
 		reason, topic, payload, cause string
 	}{
-		{"missing_topic", "", `{"timestamp_ms":1733904002000,"value":181}`, "no umh_topic"},
+		{"missing_topic", "", `{"value": 181, "timestamp_ms": 1733904002000}`, "no umh_topic"},
 		{"invalid_payload", temp, "temperature=181", "not a JSON object"},
-		{"invalid_payload", temp, `{"timestamp_ms":1733904004000,"value":null}`, `"value" is null`},
-		{"invalid_payload", temp, `{"timestamp_ms":0,"value":181}`, `"timestamp_ms" must be`},
+		{"invalid_payload", temp, `{"value": null, "timestamp_ms": 1733904004000}`, `"value" is null`},
+		{"invalid_payload", temp, `{"value": 181, "timestamp_ms": 0}`, `"timestamp_ms" must be`},
 	}
 	lines := readLines(t, files["UNSPROC_DEAD_LETTER"])
 	require.Len(t, lines, len(want))
@@ -71,7 +73,7 @@ func TestDeadLetterExample(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(line), &dl), line)
 		assert.Contains(t, dl.Error, "("+want[i].reason+")", line)
 		assert.Contains(t, dl.Error, want[i].cause, line)
-		assert.Equal(t, want[i].payload, dl.Payload, "the input is passed on unchanged")
+		assert.Equal(t, want[i].payload, dl.Payload, "the input is passed on unchanged, byte for byte")
 		if want[i].topic == "" {
 			assert.Nil(t, dl.Topic)
 		} else if assert.NotNil(t, dl.Topic) {

@@ -7,8 +7,8 @@ import (
 )
 
 // emitter turns the core's outputs for one batch into Benthos messages derived from
-// their inputs (it is the core's processor.Sink). It is reused through the batch
-// processor's pool.
+// their inputs (its emit is the callback the core's worker calls). It is reused
+// through the batch processor's pool.
 //
 // The core appends payloads to its worker's buffer, which is a slab: an output's payload is handed
 // to its message as soon as it is built, and the bytes are never written again (later
@@ -22,6 +22,7 @@ type emitter struct {
 	// processed and outputs count the batch's messages that produced outputs and
 	// those outputs, for the metrics.
 	processed, outputs int
+	emit               func(processor.Output) // see newEmitter
 }
 
 // payloadSlab is the size of the slabs that output payloads are carved from: about
@@ -35,9 +36,18 @@ const payloadSlab = 1024
 // messages do not use).
 const payloadRoom = 256
 
-// newEmitter makes an emitter for core's outputs.
+// newEmitter makes an emitter for core's outputs. Its callback appends one output: a
+// copy of the input (metadata, tracing context) with the payload the core built and
+// umh_topic set. It is a closure made once, so that the core calls it directly.
 func newEmitter(core *processor.Processor) *emitter {
-	return &emitter{w: core.NewWorker()}
+	e := &emitter{w: core.NewWorker()}
+	e.emit = func(o processor.Output) {
+		derived := e.msg.Copy()
+		derived.SetBytes(o.Payload)
+		derived.MetaSetMut(topicKey, o.Mapping.TopicValue())
+		e.add(derived)
+	}
+	return e
 }
 
 // begin prepares the outputs of msg: they are copies of it, and their payloads go
@@ -47,15 +57,6 @@ func (e *emitter) begin(msg *service.Message) {
 	if buf := e.w.Buffer(); cap(buf)-len(buf) < payloadRoom {
 		e.w.SetBuffer(make([]byte, 0, payloadSlab))
 	}
-}
-
-// Emit appends one output: a copy of the input (metadata, tracing context) with the
-// payload the core built and umh_topic set.
-func (e *emitter) Emit(m *processor.Mapping, payload []byte) {
-	derived := e.msg.Copy()
-	derived.SetBytes(payload)
-	derived.MetaSetMut(topicKey, m.TopicValue())
-	e.add(derived)
 }
 
 // add appends msg to the output batch, reserving its capacity on the first message.
@@ -77,6 +78,6 @@ func (e *emitter) finish() service.MessageBatch {
 		buf = nil
 	}
 	e.w.SetBuffer(buf)
-	*e = emitter{w: e.w, batches: e.batches}
+	*e = emitter{w: e.w, batches: e.batches, emit: e.emit}
 	return out
 }

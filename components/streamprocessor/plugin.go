@@ -184,7 +184,7 @@ func (b *batchProcessor) processMessage(msg *service.Message, e *emitter, starte
 		return b.reject(e, msg, reasonInvalidPayload, topic, &processor.PayloadError{Reason: "unreadable message: " + err.Error()}, started)
 	}
 	e.begin(msg)
-	res := e.w.Process(topic, payload, e)
+	res := e.w.Process(topic, payload, e.emit)
 	switch {
 	case res.Err != nil:
 		return b.reject(e, msg, reasonInvalidPayload, topic, res.Err, started)

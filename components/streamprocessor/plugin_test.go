@@ -182,6 +182,48 @@ func TestImportRegisters(t *testing.T) {
 	assert.Contains(t, view.Description(), "umh_topic")
 }
 
+// TestProcessBatchSizeKeepsOutputs runs the same inputs, a mix of accepted and
+// rejected ones, through fresh processors in batches of 1, 7 and all at once: the
+// outputs, in order, are the same, whichever batches they come in.
+func TestProcessBatchSizeKeepsOutputs(t *testing.T) {
+	topics := []string{"umh.v1.e._raw.press", "umh.v1.e._raw.tempF", "umh.v1.e._raw.other"}
+	inputs := func() service.MessageBatch {
+		var batch service.MessageBatch
+		for i := range 60 {
+			payload := fmt.Sprintf(`{"value":%d,"timestamp_ms":%d}`, i, 1000+i)
+			if i%11 == 5 {
+				payload = "junk"
+			}
+			batch = append(batch, tsMessage(topics[i%len(topics)], payload))
+		}
+		return batch
+	}
+	run := func(size int) []string {
+		bp := newTestBatchProcessor(t, pluginYAML+"on_reject: error\n")
+		all := inputs()
+		var outs []string
+		for len(all) > 0 {
+			n := min(size, len(all))
+			batches, err := bp.ProcessBatch(context.Background(), all[:n])
+			require.NoError(t, err)
+			all = all[n:]
+			for _, b := range batches {
+				for _, m := range b {
+					topic, _ := m.MetaGet("umh_topic")
+					raw, err := m.AsBytes()
+					require.NoError(t, err)
+					outs = append(outs, fmt.Sprintf("%s %s %v", topic, raw, m.GetError() != nil))
+				}
+			}
+		}
+		return outs
+	}
+	one := run(1)
+	require.Greater(t, len(one), 60, "most inputs give outputs")
+	assert.Equal(t, one, run(7))
+	assert.Equal(t, one, run(1000))
+}
+
 func TestRegisterUnderAnotherName(t *testing.T) {
 	env := service.NewEnvironment()
 	require.NoError(t, Register(env, "my_stream_processor"))
