@@ -7,7 +7,9 @@ import (
 	goruntime "runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/dop251/goja"
 )
@@ -50,8 +52,9 @@ type Sandbox struct {
 	// sync.Pool: a pool is emptied by every garbage collection, and a new runtime
 	// costs its lockdown (about a millisecond), which would then be paid per
 	// evaluation in a busy process.
-	mu   sync.Mutex
-	idle []*runtime
+	mu    sync.Mutex
+	idle  []*runtime
+	freed uint64 // freedScripts when the idle runtimes' caches were last looked at
 }
 
 // maxIdleRuntimes bounds the runtimes a sandbox keeps between evaluations.
@@ -71,18 +74,41 @@ func NewSandbox(timeout time.Duration, clock func() time.Time) *Sandbox {
 // expression's dependencies as parameters and returning the expression's value.
 type Script struct {
 	prog *goja.Program
+	// key is the script's weak pointer to itself: the runtimes key the functions they
+	// instantiated from the script by it, so that their caches do not keep a dropped
+	// script alive.
+	key weak.Pointer[Script]
 }
 
 // NewScript wraps a goja program whose completion value is such a function.
-func NewScript(prog *goja.Program) *Script { return &Script{prog: prog} }
+func NewScript(prog *goja.Program) *Script {
+	s := &Script{prog: prog}
+	s.key = weak.Make(s)
+	goruntime.AddCleanup(s, func(struct{}) { freedScripts.Add(1) }, struct{}{})
+	return s
+}
+
+// freedScripts counts the scripts the garbage collector has freed; a runtime sweeps its
+// function cache when enough were freed since its last sweep.
+var freedScripts atomic.Uint64
+
+// minSweep is the size below which a runtime's function cache is not swept on insertion.
+const minSweep = 64
 
 // runtime is one pooled goja runtime with its watchdog, the lockdown's helpers and the
-// functions it has instantiated per script.
+// functions it has instantiated per script. The cache holds each function under its
+// script's weak pointer, and drops the entries of scripts the garbage collector has
+// freed when it has doubled since its last sweep or when at least half of its entries
+// may have been freed, so that a process that compiles and drops programs (configuration
+// reloads, streams created and deleted) does not keep their functions. Both sweeps cost,
+// amortised, a constant per script.
 type runtime struct {
-	rt    *goja.Runtime
-	watch *watchdog
-	h     *helpers
-	funcs map[*Script]goja.Callable
+	rt      *goja.Runtime
+	watch   *watchdog
+	h       *helpers
+	funcs   map[weak.Pointer[Script]]goja.Callable
+	sweepAt int    // cache size that triggers a sweep on insertion
+	freed   uint64 // freedScripts at the last sweep
 }
 
 func (s *Sandbox) newRuntime() (*runtime, error) {
@@ -95,11 +121,18 @@ func (s *Sandbox) newRuntime() (*runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox lockdown failed: %w", err)
 	}
-	return &runtime{rt: rt, watch: newWatchdog(rt, s.timeout), h: h, funcs: make(map[*Script]goja.Callable)}, nil
+	return &runtime{rt: rt, watch: newWatchdog(rt, s.timeout), h: h,
+		funcs: make(map[weak.Pointer[Script]]goja.Callable), sweepAt: minSweep}, nil
 }
 
 func (s *Sandbox) get() (*runtime, error) {
 	s.mu.Lock()
+	if freed := freedScripts.Load(); freed != s.freed {
+		s.freed = freed
+		for _, r := range s.idle {
+			r.sweepFreed(freed)
+		}
+	}
 	if n := len(s.idle); n > 0 {
 		r := s.idle[n-1]
 		s.idle[n-1] = nil
@@ -114,6 +147,7 @@ func (s *Sandbox) get() (*runtime, error) {
 // put keeps r for a later evaluation, unless enough runtimes are idle.
 func (s *Sandbox) put(r *runtime) {
 	s.mu.Lock()
+	r.sweepFreed(s.freed)
 	if len(s.idle) < maxIdleRuntimes {
 		s.idle = append(s.idle, r)
 	}
@@ -250,7 +284,7 @@ func panicError(p any) error {
 // function returns script's function in this runtime, instantiating (and freezing) it
 // on first use.
 func (r *runtime) function(script *Script) (goja.Callable, error) {
-	if fn, ok := r.funcs[script]; ok {
+	if fn, ok := r.funcs[script.key]; ok {
 		return fn, nil
 	}
 	v, err := r.rt.RunProgram(script.prog)
@@ -264,8 +298,30 @@ func (r *runtime) function(script *Script) (goja.Callable, error) {
 	if _, err := r.h.freeze(goja.Undefined(), v); err != nil {
 		return nil, err
 	}
-	r.funcs[script] = fn
+	if len(r.funcs) >= r.sweepAt {
+		r.sweep()
+	}
+	r.funcs[script.key] = fn
 	return fn, nil
+}
+
+// sweepFreed sweeps the cache when at least half of its entries may belong to scripts
+// freed since the last sweep, freed being freedScripts now.
+func (r *runtime) sweepFreed(freed uint64) {
+	if n := freed - r.freed; n > 0 && 2*n >= uint64(len(r.funcs)) {
+		r.sweep()
+	}
+}
+
+// sweep drops the functions of freed scripts from the cache.
+func (r *runtime) sweep() {
+	for k := range r.funcs {
+		if k.Value() == nil {
+			delete(r.funcs, k)
+		}
+	}
+	r.sweepAt = max(2*len(r.funcs), minSweep)
+	r.freed = freedScripts.Load()
 }
 
 // toJS converts a value as encoding/json decodes it into a fresh JS value. Objects and

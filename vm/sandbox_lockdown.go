@@ -544,22 +544,26 @@ for (var g = 0; g < globalNames.length; g++) {
 
 // ---- 3. freeze
 
+// deepFreeze freezes o and what it reaches that is not yet in frozen (the intrinsics),
+// recording what it visits in seen. The intrinsics are recorded in frozen itself; an
+// expression's function is frozen with a set of its own, so that the runtime keeps no
+// reference to it once the script is dropped.
 var frozen = new SafeSet();
-function deepFreeze(o) {
-	if (!isObject(o) || frozen.has(o)) { return; }
-	frozen.add(o);
+function deepFreeze(o, seen) {
+	if (!isObject(o) || frozen.has(o) || seen.has(o)) { return; }
+	seen.add(o);
 	var keys = ownKeys(o);
 	for (var k = 0; k < keys.length; k++) {
 		var d = getOwnPropertyDescriptor(o, keys[k]);
-		if (d) { deepFreeze(d.value); deepFreeze(d.get); deepFreeze(d.set); }
+		if (d) { deepFreeze(d.value, seen); deepFreeze(d.get, seen); deepFreeze(d.set, seen); }
 	}
-	deepFreeze(getPrototypeOf(o));
+	deepFreeze(getPrototypeOf(o), seen);
 	freezeObject(o);
 }
-for (var r = 0; r < roots.length; r++) { deepFreeze(roots[r]); }
+for (var r = 0; r < roots.length; r++) { deepFreeze(roots[r], frozen); }
 
 return {
-	freeze: deepFreeze,
+	freeze: function (o) { deepFreeze(o, new SafeSet()); },
 	mapEntries: function (m, limit) {
 		if (apply(mapSize, m, []) > limit) { return null; }
 		var out = [];
