@@ -1,11 +1,12 @@
 package vm
 
-// jsonNesting returns how deeply the arrays and objects of the JSON text nest, counting
-// brackets outside strings; it stops counting once the depth exceeds MaxDepth. It lets
-// JSON.parse refuse deep nesting before building anything: goja's parser recurses
-// natively, building each level, where no interrupt reaches.
-func jsonNesting(text string) int {
-	depth, deepest, inString := 0, 0, false
+// jsonShape returns how deeply the arrays and objects of the JSON text nest and how
+// many items it holds (arrays and objects, plus the commas between members and
+// elements), counting outside strings; it stops once either exceeds its limit
+// (MaxDepth, MaxJSONItems). It lets JSON.parse refuse a text before building anything:
+// goja's parser works natively, where no interrupt reaches.
+func jsonShape(text string) (deepest, items int) {
+	depth, inString := 0, false
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
@@ -19,15 +20,18 @@ func jsonNesting(text string) int {
 			inString = true
 		case c == '[' || c == '{':
 			depth++
-			if depth > deepest {
-				deepest = depth
-				if deepest > MaxDepth {
-					return deepest
-				}
-			}
+			items++
+			deepest = max(deepest, depth)
 		case c == ']' || c == '}':
 			depth--
+		case c == ',':
+			items++
+		default:
+			continue
+		}
+		if deepest > MaxDepth || items > MaxJSONItems {
+			break
 		}
 	}
-	return deepest
+	return deepest, items
 }

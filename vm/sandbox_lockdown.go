@@ -49,7 +49,8 @@ const lockdownSource = `(function (global, limits) {
 
 var MAX_STRING = limits.maxString, MAX_ARRAY = limits.maxArray, MAX_BYTES = limits.maxBytes,
 	MAX_DEPTH = limits.maxDepth, MAX_JSON_TEXT = limits.maxJSONText, MAX_PATTERN = limits.maxPattern,
-	MATCH_MS = limits.matchMillis, CUT_MS = limits.cutMillis, clock = limits.clock, jsonNesting = limits.jsonNesting,
+	MATCH_MS = limits.matchMillis, CUT_MS = limits.cutMillis, MAX_JSON_ITEMS = limits.maxJSONItems,
+	clock = limits.clock, jsonShape = limits.jsonShape,
 	MAX_LENGTH = 9007199254740991;
 
 var apply = Reflect.apply, construct = Reflect.construct, ownKeys = Reflect.ownKeys;
@@ -514,8 +515,9 @@ guard(Object, "assign", function (self, args) {
 replace(JSON, "parse", function (original, self, args) {
 	var text = toStr(args[0]);
 	if (text.length > MAX_JSON_TEXT) { throw limitError("JSON.parse", text.length, MAX_JSON_TEXT, "characters"); }
-	var depth = jsonNesting(text);
-	if (depth > MAX_DEPTH) { throw limitError("JSON.parse: nesting", depth, MAX_DEPTH, "levels"); }
+	var shape = jsonShape(text);
+	if (shape[0] > MAX_DEPTH) { throw limitError("JSON.parse: nesting", shape[0], MAX_DEPTH, "levels"); }
+	if (shape[1] > MAX_JSON_ITEMS) { throw limitError("JSON.parse", shape[1], MAX_JSON_ITEMS, "items"); }
 	return apply(original, self, [text, args[1]]);
 });
 // propertyList and pick give an array replacer's meaning through a function replacer.
@@ -592,8 +594,8 @@ function typedArrayCheck(name) {
 	};
 }
 // Typed arrays can be longer than MAX_ARRAY (a view of a MAX_BYTES buffer): their
-// methods refuse a receiver longer than MAX_ARRAY, and join and toLocaleString measure
-// what they build, each element being at most 25 characters long.
+// methods refuse a receiver longer than MAX_ARRAY, and join estimates what it builds,
+// each element being at most 25 characters long.
 var typedArrayProto = getPrototypeOf(Int8Array.prototype);
 var typedArrayLength = getOwnPropertyDescriptor(typedArrayProto, "length").get;
 function typedLength(self) {
@@ -605,9 +607,6 @@ var typedExtras = {
 		var total = n === 0 ? 0 : (n - 1) * (args[0] === undefined ? 1 : toStr(args[0]).length) + 25 * n;
 		if (total > MAX_STRING) { throw limitError("%TypedArray%.prototype.join", total, MAX_STRING, "characters"); }
 	},
-	toLocaleString: function (self, n) {
-		if (26 * n > MAX_STRING) { throw limitError("%TypedArray%.prototype.toLocaleString", 26 * n, MAX_STRING, "characters"); }
-	}
 };
 function typedCheck(name) {
 	var extra = typedExtras[name];
@@ -625,6 +624,13 @@ for (var i = 0; i < typedNames.length; i++) {
 	}
 }
 defineProperty(typedArrayProto, iteratorSymbol, { value: typedArrayProto.values });
+// toLocaleString calls a method per element natively: it is done in JavaScript, where
+// the timeout reaches it.
+replace(typedArrayProto, "toLocaleString", function (original, self, args) {
+	var n = apply(typedArrayLength, self, []);
+	if (n > MAX_ARRAY) { throw limitError("%TypedArray%.prototype.toLocaleString", n, MAX_ARRAY, "elements"); }
+	return boundedJoin("%TypedArray%.prototype.toLocaleString", self, n, ",", localeString);
+});
 guard(getPrototypeOf(Int8Array), "from", function (self, args) {
 	var items = args[0];
 	if (items !== null && items !== undefined && items[iteratorSymbol] === undefined) {
@@ -731,13 +737,17 @@ func lockdown(rt *goja.Runtime) (*helpers, error) {
 	for k, n := range map[string]int{
 		"maxString": MaxStringLength, "maxArray": MaxArrayLength, "maxBytes": MaxBufferBytes,
 		"maxDepth": MaxDepth, "maxJSONText": MaxJSONText, "maxPattern": MaxPatternLength,
+		"maxJSONItems": MaxJSONItems,
 		"matchMillis": int(regexpMatchTimeout / time.Millisecond),
 		"cutMillis":   int(regexpCutAfter / time.Millisecond),
 	} {
 		_ = limits.Set(k, n)
 	}
 	_ = limits.Set("clock", millisSinceEpoch)
-	_ = limits.Set("jsonNesting", jsonNesting)
+	_ = limits.Set("jsonShape", func(text string) [2]int {
+		depth, items := jsonShape(text)
+		return [2]int{depth, items}
+	})
 	globals := make([]any, len(sandboxGlobals))
 	for i, g := range sandboxGlobals {
 		globals[i] = g
