@@ -64,6 +64,8 @@ var hostileExpressions = []string{
 	`(() => { const a = Array(2**18).fill(0); a.length = 2**32 - 1; return a.indexOf(1); })()`,
 	`Array.prototype.join.call({length: 2**32 - 1}, '')`,
 	`Array(2**18).fill(0).flatMap(() => Array(2**10).fill(0)).length`,
+	`Array(2**18).fill(0).map((_, i) => ({toString: () => 'x'.repeat(i % 64)})).toSorted().length`,
+	`'Ā'.repeat(2**23).indexOf('Ā'.repeat(2**12) + 'y')`,
 	// typed arrays and buffers
 	`new Uint8Array(2**18).join('x'.repeat(2**16))`,
 	`new Uint8Array(2**18).join('x'.repeat(2**12))`,

@@ -159,21 +159,29 @@ func (s *Sandbox) put(r *runtime) {
 // memory limit or a result over the limits is an error. The timeout runs on the wall
 // clock, so an evaluation that timed out is tried once more before it counts as timed
 // out: a process paused by the scheduler or a CPU quota must not fail a cheap
-// expression, while a runaway one fails twice.
+// expression, while a runaway one fails twice. Both attempts share one memory budget:
+// the second counts its heap growth from the first one's baseline, so the garbage the
+// first left behind counts against it.
 func (s *Sandbox) Run(script *Script, args []any) (any, error) {
-	v, err := s.run(script, args)
+	var base uint64
+	v, err := s.run(script, args, &base)
 	if errors.Is(err, ErrTimeout) {
-		v, err = s.run(script, args)
+		v, err = s.run(script, args, &base)
 	}
 	return v, err
 }
 
-func (s *Sandbox) run(script *Script, args []any) (any, error) {
+// run evaluates script on a pooled runtime whose watchdog counts heap growth from
+// *base (zero: from the evaluation's first tick), and sets *base to the baseline used.
+func (s *Sandbox) run(script *Script, args []any, base *uint64) (any, error) {
 	r, err := s.get()
 	if err != nil {
 		return nil, err
 	}
+	r.watch.inherit(*base)
 	v, reusable, err := s.runOn(r, script, args)
+	*base = r.watch.baseline.Load()
+	r.watch.inherit(0)
 	if reusable {
 		s.put(r)
 	}

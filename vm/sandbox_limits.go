@@ -46,8 +46,9 @@ const (
 	// MaxMemory bounds the heap growth of one evaluation. It is checked every
 	// watchdogInterval once an evaluation has run for watchdogStart, so an evaluation
 	// may exceed it by what it allocates in one step: a step can at most double what
-	// the evaluation holds (s += s), so the peak growth stays below twice MaxMemory.
-	MaxMemory = 64 << 20
+	// the evaluation holds (s += s), so the peak growth stays below twice MaxMemory,
+	// which the project keeps under MaxMemory + 64 MiB.
+	MaxMemory = 48 << 20
 
 	// MaxTimeout is the longest timeout a sandbox accepts; longer ones are shortened to it.
 	// It must stay below regexpMatchTimeout (see sandbox_regexp.go).

@@ -267,6 +267,21 @@ for (var i = 0; i < arrayNames.length; i++) {
 		guard(arrayProto, arrayNames[i], arrayCheck(arrayNames[i]));
 	}
 }
+// sort and toSorted without a comparator compare natively, converting both sides to strings at
+// each comparison, where no interrupt reaches: it is given the default comparison as a
+// JavaScript function (undefined and holes are sorted last before any comparison, as
+// before).
+function defaultCompare(x, y) {
+	var a = toStr(x), b = toStr(y);
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+function sortWithDefault(name) {
+	replace(arrayProto, name, function (original, self, args) {
+		return apply(original, self, [args[0] === undefined ? defaultCompare : args[0]]);
+	});
+}
+sortWithDefault("sort");
+sortWithDefault("toSorted");
 function arrayJoinMethod(name, separatorOf, convert) {
 	var what = "Array.prototype." + name;
 	replace(arrayProto, name, function (original, self, args) {
@@ -738,11 +753,11 @@ func lockdown(rt *goja.Runtime) (*helpers, error) {
 		"maxString": MaxStringLength, "maxArray": MaxArrayLength, "maxBytes": MaxBufferBytes,
 		"maxDepth": MaxDepth, "maxJSONText": MaxJSONText, "maxPattern": MaxPatternLength,
 		"maxJSONItems": MaxJSONItems,
-		"matchMillis": int(regexpMatchTimeout / time.Millisecond),
-		"cutMillis":   int(regexpCutAfter / time.Millisecond),
+		"matchMillis":  int(regexpMatchTimeout / time.Millisecond),
 	} {
 		_ = limits.Set(k, n)
 	}
+	_ = limits.Set("cutMillis", float64(regexpCutAfter)/float64(time.Millisecond))
 	_ = limits.Set("clock", millisSinceEpoch)
 	_ = limits.Set("jsonShape", func(text string) [2]int {
 		depth, items := jsonShape(text)

@@ -12,14 +12,15 @@ import (
 // hours. regexp2 reports a match cut short as "no match"; the lockdown turns a "no
 // match" that took this long into a RangeError. Because matches are this short, an
 // evaluation outlives its timeout by at most one match, whatever its timeout.
-const regexpMatchTimeout = 10 * time.Millisecond
+const regexpMatchTimeout = 15 * time.Millisecond
 
 // regexpCutAfter is how long a match that found nothing must have run for the lockdown
 // to take it for one regexp2 cut short. regexp2 measures matches on a clock of its own
-// that ticks every regexpClockPeriod and may lag behind when the process is busy, so a
-// cut match can return well before regexpMatchTimeout; a match that finds nothing in
-// half the limit is near it anyway.
-const regexpCutAfter = regexpMatchTimeout / 2
+// that ticks every regexpClockPeriod and lags behind when the process is busy (its
+// goroutine waits to be scheduled), so a cut match can return well before
+// regexpMatchTimeout; a match that finds nothing only after a quarter of the limit is
+// near it anyway.
+const regexpCutAfter = regexpMatchTimeout / 4
 
 // regexpClockPeriod is how often regexp2's clock ticks while matches run; a match
 // ends within regexpMatchTimeout plus this period.

@@ -53,7 +53,11 @@ type watchdog struct {
 	gen      uint64        // evaluations started; only the evaluating goroutine uses it
 	state    atomic.Uint64 // gen<<phaseBits | phase
 	deadline atomic.Int64  // on the epoch clock, set by the first tick
-	baseline atomic.Uint64 // heap bytes at the first tick
+	baseline atomic.Uint64 // heap bytes at the first tick, or inherited
+	// inherited, when not zero, is the baseline the next evaluation starts from instead
+	// of the heap at its first tick; only the evaluating goroutine writes it, before
+	// start.
+	inherited atomic.Uint64
 }
 
 func newWatchdog(rt *goja.Runtime, timeout time.Duration) *watchdog {
@@ -69,6 +73,10 @@ func (w *watchdog) start() {
 	w.state.Store(w.gen<<phaseBits | phaseArmed)
 	w.timer.Reset(w.first)
 }
+
+// inherit makes the next evaluation count its heap growth from base (a baseline an
+// earlier attempt took), or from the heap at its first tick when base is zero.
+func (w *watchdog) inherit(base uint64) { w.inherited.Store(base) }
 
 // finish disarms the watchdog and returns the phase the evaluation ended in: timedOut
 // or overMemory when the watchdog tripped (it has then interrupted the runtime).
@@ -94,7 +102,11 @@ func (w *watchdog) tick() {
 	switch cur - gen {
 	case phaseArmed:
 		w.deadline.Store(now - int64(w.first) + int64(w.timeout))
-		w.baseline.Store(heapBytes())
+		base := w.inherited.Load()
+		if base == 0 {
+			base = heapBytes()
+		}
+		w.baseline.Store(base)
 		if !w.state.CompareAndSwap(cur, gen|phaseWatching) {
 			return
 		}
