@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -121,16 +123,20 @@ var hostileExpressions = []string{
 // hostileCaseEnv selects, in a child process, the expression it runs (its index).
 const hostileCaseEnv = "UNSPROC_HOSTILE_CASE"
 
-// hostileAddressSpace caps a child's address space: an expression that escapes the
-// limits fails its child with an allocation failure instead of exhausting the machine.
-// Go reserves address space beyond what it uses, so the cap is generous.
+// hostileAddressSpace is how much address space a child may map beyond what it has
+// mapped when it starts: an expression that escapes the limits fails its child with an
+// allocation failure instead of exhausting the machine. Go reserves address space beyond
+// what it uses, so the margin is generous.
 const hostileAddressSpace = 6 << 30
 
 // hostileTimeout is the sandbox timeout the children run with.
 const hostileTimeout = 100 * time.Millisecond
 
 // TestHostileMappings runs every hostile expression, as a static and as a dynamic
-// mapping, each in a child process of this test binary under an address-space cap.
+// mapping, each in a child process under an address-space cap, one at a time. The
+// children run without the race detector, which slows goja several times over and
+// reserves address space the cap would refuse: under -race, the test first builds the
+// package's tests without it.
 func TestHostileMappings(t *testing.T) {
 	if c := os.Getenv(hostileCaseEnv); c != "" {
 		i, err := strconv.Atoi(c)
@@ -139,13 +145,19 @@ func TestHostileMappings(t *testing.T) {
 		return
 	}
 	require.GreaterOrEqual(t, len(hostileExpressions), 60)
-	sem := make(chan struct{}, 2)
+	binary := os.Args[0]
+	if raceEnabled {
+		binary = filepath.Join(t.TempDir(), "processor.test")
+		out, err := exec.Command("go", "test", "-c", "-o", binary, ".").CombinedOutput()
+		require.NoError(t, err, "building the tests without the race detector:\n%s", out)
+	}
+	sem := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	for i, expr := range hostileExpressions {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHostileMappings$", "-test.v")
+			cmd := exec.Command(binary, "-test.run=^TestHostileMappings$", "-test.v")
 			cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", hostileCaseEnv, i))
 			out, err := cmd.CombinedOutput()
 			if err != nil {
@@ -156,11 +168,22 @@ func TestHostileMappings(t *testing.T) {
 	wg.Wait()
 }
 
+// capAddressSpace limits the process's address space to what it has mapped now plus
+// margin.
+func capAddressSpace(t *testing.T, margin uint64) {
+	statm, err := os.ReadFile("/proc/self/statm")
+	require.NoError(t, err)
+	pages, err := strconv.ParseUint(strings.Fields(string(statm))[0], 10, 64)
+	require.NoError(t, err)
+	limit := pages*uint64(os.Getpagesize()) + margin
+	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: limit, Max: limit}))
+}
+
 // runHostileCase runs in the child: it caps the address space, then runs expr as a
 // static mapping (evaluated by New) and as a dynamic one (evaluated per message), each
 // beside a safe mapping.
 func runHostileCase(t *testing.T, expr string) {
-	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: hostileAddressSpace, Max: hostileAddressSpace}))
+	capAddressSpace(t, hostileAddressSpace)
 	bound := 2*hostileTimeout + 50*time.Millisecond
 	heapBound := uint64(vm.MaxMemory + 64<<20)
 	safeTopic := testPrefix + "._pump_v1.safe"

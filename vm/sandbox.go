@@ -163,29 +163,28 @@ func (s *Sandbox) put(r *runtime) {
 // the second counts its heap growth from the first one's baseline, so the garbage the
 // first left behind counts against it.
 func (s *Sandbox) Run(script *Script, args []any) (any, error) {
-	var base uint64
-	v, err := s.run(script, args, &base)
+	v, base, err := s.run(script, args, 0)
 	if errors.Is(err, ErrTimeout) {
-		v, err = s.run(script, args, &base)
+		v, _, err = s.run(script, args, base)
 	}
 	return v, err
 }
 
-// run evaluates script on a pooled runtime whose watchdog counts heap growth from
-// *base (zero: from the evaluation's first tick), and sets *base to the baseline used.
-func (s *Sandbox) run(script *Script, args []any, base *uint64) (any, error) {
+// run evaluates script on a pooled runtime whose watchdog counts heap growth from base
+// (zero: from the heap when the evaluation starts), and returns the baseline it used.
+func (s *Sandbox) run(script *Script, args []any, base uint64) (any, uint64, error) {
 	r, err := s.get()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	r.watch.inherit(*base)
+	r.watch.inherit(base)
 	v, reusable, err := s.runOn(r, script, args)
-	*base = r.watch.baseline.Load()
+	base = r.watch.baseline.Load()
 	r.watch.inherit(0)
 	if reusable {
 		s.put(r)
 	}
-	return v, err
+	return v, base, err
 }
 
 // runOn evaluates script on r and reports whether r may be reused: not after the

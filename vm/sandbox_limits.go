@@ -43,8 +43,9 @@ const (
 	// counts it at each place, as its JSON does.
 	MaxResultSize = MaxStringLength
 
-	// MaxMemory bounds the heap growth of one evaluation. It is checked every
-	// watchdogInterval once an evaluation has run for watchdogStart, so an evaluation
+	// MaxMemory bounds the heap growth of one evaluation, counted from the heap when it
+	// started. It is checked every watchdogInterval once an evaluation has run for
+	// watchdogStart, so an evaluation
 	// may exceed it by what it allocates in one step: a step can at most double what
 	// the evaluation holds (s += s), so the peak growth stays below twice MaxMemory,
 	// which the project keeps under MaxMemory + 64 MiB.
