@@ -178,7 +178,7 @@ func TestSandboxLimits(t *testing.T) {
 		{"''.concat(...Array(100).fill('x'.repeat(2**20)))", "String.prototype.concat"},
 		{"'x'.repeat(2**20).replaceAll('x', 'y'.repeat(100))", "String.prototype.replaceAll"},
 		{"'x'.repeat(2**12).replace(/x/g, \"$'$'\")", "RegExp.prototype[Symbol.replace]"},
-		{"'x'.repeat(2**8).replace(/x/g, () => 'y'.repeat(2**17))", "RegExp.prototype[Symbol.replace]"},
+		{"'xx'.replace(/x/g, () => 'y'.repeat(2**23 + 1))", "RegExp.prototype[Symbol.replace]"},
 		{"'x'.repeat(2**14).replaceAll('x', () => 'y'.repeat(2**11))", "String.prototype.replaceAll"},
 		{"'ab'.repeat(2**19).split('')", "String.prototype.split"},
 		{"'x,'.repeat(2**19).split(',')", "String.prototype.split"},
