@@ -91,6 +91,11 @@ function toStr(v) {
 	if (typeof v === "symbol") { throw new TypeErrorOf("Cannot convert a Symbol value to a string"); }
 	return toStringOf(v);
 }
+// toObjectOf is ToObject: a TypeError for undefined and null.
+function toObjectOf(v) {
+	if (v === null || v === undefined) { throw new TypeErrorOf("Cannot convert undefined or null to object"); }
+	return toObject(v);
+}
 function thisString(self) { return self === null || self === undefined ? null : toStr(self); }
 function hasSlot(valueOf, v) {
 	try { apply(valueOf, v, []); return true; } catch (e) { return false; }
@@ -267,10 +272,10 @@ for (var i = 0; i < arrayNames.length; i++) {
 		guard(arrayProto, arrayNames[i], arrayCheck(arrayNames[i]));
 	}
 }
-// sort and toSorted without a comparator compare natively, converting both sides to strings at
-// each comparison, where no interrupt reaches: it is given the default comparison as a
-// JavaScript function (undefined and holes are sorted last before any comparison, as
-// before).
+// sort and toSorted without a comparator compare natively, converting both sides to
+// strings at each comparison, where no interrupt reaches: they are given the default
+// comparison as a JavaScript function (undefined and holes are still sorted last
+// without a comparison).
 function defaultCompare(x, y) {
 	var a = toStr(x), b = toStr(y);
 	return a < b ? -1 : a > b ? 1 : 0;
@@ -285,7 +290,7 @@ sortWithDefault("toSorted");
 function arrayJoinMethod(name, separatorOf, convert) {
 	var what = "Array.prototype." + name;
 	replace(arrayProto, name, function (original, self, args) {
-		var o = toObject(self), n = lengthOf(o);
+		var o = toObjectOf(self), n = lengthOf(o);
 		if (n > MAX_ARRAY) { throw limitError(what, n, MAX_ARRAY, "elements"); }
 		return boundedJoin(what, o, n, separatorOf(args), convert);
 	});
@@ -423,7 +428,7 @@ stringReplace("replaceAll", true);
 // String.raw is done in JavaScript, as the specification describes it, measuring what
 // it builds: the native one checks nothing, and its parts can each be MAX_STRING long.
 replace(String, "raw", function (original, self, args) {
-	var raw = toObject(toObject(args[0]).raw), n = lengthOf(raw);
+	var raw = toObjectOf(toObjectOf(args[0]).raw), n = lengthOf(raw);
 	if (n > MAX_ARRAY) { throw limitError("String.raw", n, MAX_ARRAY, "elements"); }
 	var parts = [], total = 0;
 	for (var i = 0; i < n; i++) {

@@ -284,6 +284,11 @@ func TestSandboxGuardsKeepSemantics(t *testing.T) {
 		{"[].map.name + [].map.length + ''.padStart.name", "map1padStart"},
 		{"Object.getPrototypeOf(new Uint8Array(1)).constructor === Uint8Array", true},
 		{"String.raw`a${1}b`", "a1b"},
+		{"String.raw({raw: ['x', 'y', 'z']}, 1) + String.raw({raw: 'abc'}, '-', '+', '!')", "x1yza-b+c"},
+		{"(a => (a.push(a, [3, a]), a.join('|')))([1])", "1||3,"},
+		{"[3, undefined, 1, , 10, 'b', null].sort().map(String).join()", "1,10,3,b,null,undefined,"},
+		{"[1.5, -0, 2].toLocaleString() + new Uint8Array([1, 2]).toLocaleString()", "1.5,0,21,2"},
+		{"new Float64Array([3, -1, NaN, 2]).sort().join()", "-1,2,3,NaN"},
 		{"encodeURIComponent('a b') + encodeURI('é')", "a%20b%C3%A9"},
 		{"'ß'.toUpperCase() + 'e\u0301'.normalize('NFC').length", "SS1"},
 		{"RegExp('a+').test('aa') && new RegExp(/a+/g, 'i').flags", "i"},
@@ -297,6 +302,10 @@ func TestSandboxGuardsKeepSemantics(t *testing.T) {
 		v, err := o.run(c.expr)
 		require.NoError(t, err, c.expr)
 		assert.Equal(t, c.want, v, c.expr)
+	}
+	for _, expr := range []string{"String.raw()", "String.raw({})", "Array.prototype.join.call(null)", "Array.prototype.toLocaleString.call(undefined)"} {
+		_, err := o.run(expr)
+		assert.ErrorContains(t, err, "TypeError", expr)
 	}
 	_, err := o.run("new [].map()")
 	assert.ErrorContains(t, err, "TypeError", "wrapped methods are not constructors")
