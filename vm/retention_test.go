@@ -45,3 +45,24 @@ func heapAfterGC() uint64 {
 	goruntime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// TestRegexpTwinsAreReleased: the twins the lockdown keeps for the regular expressions
+// an evaluation used go with them.
+func TestRegexpTwinsAreReleased(t *testing.T) {
+	s := NewSandbox(time.Second, nil)
+	sc := script(t, "new RegExp('a' + n + '(b)\\\\1').test('xa' + n + 'bb')", "n")
+	run := func(from, n int) {
+		for i := from; i < from+n; i++ {
+			v, err := s.Run(sc, []any{float64(i)})
+			require.NoError(t, err)
+			require.Equal(t, true, v)
+		}
+	}
+	run(0, 200)
+	before := heapAfterGC()
+	run(200, 10_000)
+	after := heapAfterGC()
+	growth := int64(after) - int64(before)
+	t.Logf("heap after 10,000 evaluations with a fresh regular expression each: %+d bytes", growth)
+	assert.Less(t, growth, int64(1<<20), "regular expressions and their twins are kept")
+}
