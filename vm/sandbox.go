@@ -38,7 +38,8 @@ var ErrMemoryLimit = errors.New("memory limit exceeded")
 //     evaluation writes survives into the next: each evaluation starts from the same
 //     clean globals; variables are passed as function parameters, never as globals;
 //   - bounds the built-ins that work natively, where no interrupt reaches (see
-//     sandbox_limits.go), and limits the call depth;
+//     sandbox_limits.go), runs every regular-expression match on the backtracking
+//     engine with a per-match limit (see sandbox_regexp.go), and limits the call depth;
 //   - watches every evaluation with one timer (no goroutine per evaluation): it is
 //     interrupted when it outlives the timeout or grows the heap by more than MaxMemory;
 //   - exports results with bounded depth and size (ErrResultTooLarge).
