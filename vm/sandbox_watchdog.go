@@ -53,7 +53,7 @@ type watchdog struct {
 	gen      uint64        // evaluations started; only the evaluating goroutine uses it
 	state    atomic.Uint64 // gen<<phaseBits | phase
 	deadline atomic.Int64  // on the epoch clock, set by the first tick
-	baseline atomic.Uint64 // heap bytes when the evaluation started, or inherited
+	baseline atomic.Uint64 // heap bytes when the evaluation started (or inherited), lowered to the least seen
 	// inherited, when not zero, is the baseline the next evaluation starts from instead
 	// of the heap when it starts; only the evaluating goroutine writes it, before
 	// start.
@@ -112,7 +112,14 @@ func (w *watchdog) tick() {
 		}
 		cur = gen | phaseWatching
 	case phaseWatching:
-		if heapBytes() > w.baseline.Load()+MaxMemory {
+		// The baseline follows the heap down: when the collector frees garbage left by
+		// earlier work during the evaluation, that room is not the evaluation's to use.
+		h, base := heapBytes(), w.baseline.Load()
+		if h < base {
+			w.baseline.Store(h)
+			base = h
+		}
+		if h > base+MaxMemory {
 			w.trip(cur, gen|phaseOverMemory, ErrMemoryLimit)
 			return
 		}
