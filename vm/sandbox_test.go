@@ -213,7 +213,7 @@ func TestSandboxLimits(t *testing.T) {
 		{"new Uint8Array(new ArrayBuffer(2**21)).sort()", "%TypedArray%.prototype.sort"},
 		{"String.raw({raw: Array(2**18).fill('x'.repeat(2**12))})", "String.raw: 16781312 characters"},
 		{"String.raw({raw: ['', '']}, 'x'.repeat(2**24) + 'y')", "String.raw"},
-		{"Array(2**10).fill([Array(2**14).fill('x'.repeat(2**10)).join('')]).join()", "Array.prototype.join"},
+		{"Array(2**10).fill([Array(2**12).fill('x'.repeat(2**10)).join('')]).join()", "Array.prototype.join"},
 		{"JSON.parse('['.repeat(5e5) + ']'.repeat(5e5))", "JSON.parse: nesting: 1001 levels exceed the sandbox limit of 1000"},
 		{"JSON.parse('[' + '1,'.repeat(5e3) + '1]')", "JSON.parse: 4097 items exceed the sandbox limit of 4096"},
 		{"JSON.parse('[' + '{},'.repeat(3e5) + '{}]')", "JSON.parse: 4097 items"},
@@ -223,9 +223,9 @@ func TestSandboxLimits(t *testing.T) {
 		{"Object.assign({}, 'x'.repeat(2**20))", "Object.assign"},
 		{"JSON.parse(' '.repeat(2**21) + '1')", "JSON.parse"},
 		{"JSON.stringify(Array(100).fill('x'.repeat(2**20)))", "JSON.stringify"},
-		{"(() => { let a = ['x'.repeat(2**16)]; for (let i = 0; i < 40; i++) a = [a, a]; return JSON.stringify(a); })()", "JSON.stringify"},
+		{"(() => { let a = ['x'.repeat(2**24)]; for (let i = 0; i < 40; i++) a = [a, a]; return JSON.stringify(a); })()", "JSON.stringify"},
 		{"(() => { let a = []; for (let i = 0; i < 2000; i++) a = [a]; return JSON.stringify(a); })()", "JSON.stringify: nesting: 1001 levels"},
-		{"JSON.stringify({a: Array(100).fill('x'.repeat(2**20))}, ['a'])", "JSON.stringify"},
+		{"JSON.stringify({a: ['x'.repeat(2**24)]}, ['a'])", "JSON.stringify"},
 	}
 	o := newOnRuntime(t, 10*time.Second)
 	for _, c := range cases {
