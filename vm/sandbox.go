@@ -14,7 +14,7 @@ import (
 	"github.com/dop251/goja"
 )
 
-// DefaultTimeout bounds one fallback evaluation (spec §14.10).
+// DefaultTimeout bounds one fallback evaluation (docs/behaviour.md#sandbox).
 const DefaultTimeout = 100 * time.Millisecond
 
 // MaxCallStackSize bounds the call depth of one fallback evaluation.
