@@ -1,6 +1,7 @@
 # unsproc: build, run the pump example, test.
 #
 #   make run     the pump example on its bundled sample, one output per line
+#   make install the unsproc binary into $(go env GOPATH)/bin (put that on PATH)
 #   make test    everything CI checks (gofmt, vet, race tests, fuzz, config tests)
 #   make bench   benchmarks of the module root (bench_test.go)
 #   make bench-e2e   whole pipelines (`unsproc run`) on a generated 1,000,000-input recording
@@ -13,7 +14,7 @@ FUZZTIME  ?= 10s
 BENCH     ?= .
 BENCHCOUNT ?= 6
 
-.PHONY: all run build test fmt-check vet race fuzz soak config-test bench bench-e2e
+.PHONY: all run build install test fmt-check vet race fuzz soak config-test bench bench-e2e
 
 all: build
 
@@ -21,8 +22,13 @@ all: build
 run: build
 	./$(BIN) run examples/pump/config.yaml
 
+# -buildvcs=auto: `unsproc --version` names the commit even where GOFLAGS turns
+# version-control stamping off.
 build:
-	$(GO) build -o $(BIN) ./cmd/unsproc
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/unsproc
+
+install:
+	$(GO) install -buildvcs=auto ./cmd/unsproc
 
 # Every step runs, even after one failed; the last line gives the verdict and what ran.
 test:

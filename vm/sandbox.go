@@ -7,12 +7,14 @@ import (
 	goruntime "runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/dop251/goja"
 )
 
-// DefaultTimeout bounds one fallback evaluation (spec §14.10).
+// DefaultTimeout bounds one fallback evaluation (docs/behaviour.md#sandbox).
 const DefaultTimeout = 100 * time.Millisecond
 
 // MaxCallStackSize bounds the call depth of one fallback evaluation.
@@ -36,7 +38,8 @@ var ErrMemoryLimit = errors.New("memory limit exceeded")
 //     evaluation writes survives into the next: each evaluation starts from the same
 //     clean globals; variables are passed as function parameters, never as globals;
 //   - bounds the built-ins that work natively, where no interrupt reaches (see
-//     sandbox_limits.go), and limits the call depth;
+//     sandbox_limits.go), runs every regular-expression match on the backtracking
+//     engine with a per-match limit (see sandbox_regexp.go), and limits the call depth;
 //   - watches every evaluation with one timer (no goroutine per evaluation): it is
 //     interrupted when it outlives the timeout or grows the heap by more than MaxMemory;
 //   - exports results with bounded depth and size (ErrResultTooLarge).
@@ -50,8 +53,9 @@ type Sandbox struct {
 	// sync.Pool: a pool is emptied by every garbage collection, and a new runtime
 	// costs its lockdown (about a millisecond), which would then be paid per
 	// evaluation in a busy process.
-	mu   sync.Mutex
-	idle []*runtime
+	mu    sync.Mutex
+	idle  []*runtime
+	freed uint64 // freedScripts when the idle runtimes' caches were last looked at
 }
 
 // maxIdleRuntimes bounds the runtimes a sandbox keeps between evaluations.
@@ -71,18 +75,41 @@ func NewSandbox(timeout time.Duration, clock func() time.Time) *Sandbox {
 // expression's dependencies as parameters and returning the expression's value.
 type Script struct {
 	prog *goja.Program
+	// key is the script's weak pointer to itself: the runtimes key the functions they
+	// instantiated from the script by it, so that their caches do not keep a dropped
+	// script alive.
+	key weak.Pointer[Script]
 }
 
 // NewScript wraps a goja program whose completion value is such a function.
-func NewScript(prog *goja.Program) *Script { return &Script{prog: prog} }
+func NewScript(prog *goja.Program) *Script {
+	s := &Script{prog: prog}
+	s.key = weak.Make(s)
+	goruntime.AddCleanup(s, func(struct{}) { freedScripts.Add(1) }, struct{}{})
+	return s
+}
+
+// freedScripts counts the scripts the garbage collector has freed; a runtime sweeps its
+// function cache when enough were freed since its last sweep.
+var freedScripts atomic.Uint64
+
+// minSweep is the size below which a runtime's function cache is not swept on insertion.
+const minSweep = 64
 
 // runtime is one pooled goja runtime with its watchdog, the lockdown's helpers and the
-// functions it has instantiated per script.
+// functions it has instantiated per script. The cache holds each function under its
+// script's weak pointer, and drops the entries of scripts the garbage collector has
+// freed when it has doubled since its last sweep or when at least half of its entries
+// may have been freed, so that a process that compiles and drops programs (configuration
+// reloads, streams created and deleted) does not keep their functions. Both sweeps cost,
+// amortised, a constant per script.
 type runtime struct {
-	rt    *goja.Runtime
-	watch *watchdog
-	h     *helpers
-	funcs map[*Script]goja.Callable
+	rt      *goja.Runtime
+	watch   *watchdog
+	h       *helpers
+	funcs   map[weak.Pointer[Script]]goja.Callable
+	sweepAt int    // cache size that triggers a sweep on insertion
+	freed   uint64 // freedScripts at the last sweep
 }
 
 func (s *Sandbox) newRuntime() (*runtime, error) {
@@ -95,11 +122,18 @@ func (s *Sandbox) newRuntime() (*runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox lockdown failed: %w", err)
 	}
-	return &runtime{rt: rt, watch: newWatchdog(rt, s.timeout), h: h, funcs: make(map[*Script]goja.Callable)}, nil
+	return &runtime{rt: rt, watch: newWatchdog(rt, s.timeout), h: h,
+		funcs: make(map[weak.Pointer[Script]]goja.Callable), sweepAt: minSweep}, nil
 }
 
 func (s *Sandbox) get() (*runtime, error) {
 	s.mu.Lock()
+	if freed := freedScripts.Load(); freed != s.freed {
+		s.freed = freed
+		for _, r := range s.idle {
+			r.sweepFreed(freed)
+		}
+	}
 	if n := len(s.idle); n > 0 {
 		r := s.idle[n-1]
 		s.idle[n-1] = nil
@@ -114,6 +148,7 @@ func (s *Sandbox) get() (*runtime, error) {
 // put keeps r for a later evaluation, unless enough runtimes are idle.
 func (s *Sandbox) put(r *runtime) {
 	s.mu.Lock()
+	r.sweepFreed(s.freed)
 	if len(s.idle) < maxIdleRuntimes {
 		s.idle = append(s.idle, r)
 	}
@@ -125,25 +160,32 @@ func (s *Sandbox) put(r *runtime) {
 // memory limit or a result over the limits is an error. The timeout runs on the wall
 // clock, so an evaluation that timed out is tried once more before it counts as timed
 // out: a process paused by the scheduler or a CPU quota must not fail a cheap
-// expression, while a runaway one fails twice.
+// expression, while a runaway one fails twice. Both attempts share one memory budget:
+// the second counts its heap growth from the first one's baseline, so the garbage the
+// first left behind counts against it.
 func (s *Sandbox) Run(script *Script, args []any) (any, error) {
-	v, err := s.run(script, args)
+	v, base, err := s.run(script, args, 0)
 	if errors.Is(err, ErrTimeout) {
-		v, err = s.run(script, args)
+		v, _, err = s.run(script, args, base)
 	}
 	return v, err
 }
 
-func (s *Sandbox) run(script *Script, args []any) (any, error) {
+// run evaluates script on a pooled runtime whose watchdog counts heap growth from base
+// (zero: from the heap when the evaluation starts), and returns the baseline it used.
+func (s *Sandbox) run(script *Script, args []any, base uint64) (any, uint64, error) {
 	r, err := s.get()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	r.watch.inherit(base)
 	v, reusable, err := s.runOn(r, script, args)
+	base = r.watch.baseline.Load()
+	r.watch.inherit(0)
 	if reusable {
 		s.put(r)
 	}
-	return v, err
+	return v, base, err
 }
 
 // runOn evaluates script on r and reports whether r may be reused: not after the
@@ -250,7 +292,7 @@ func panicError(p any) error {
 // function returns script's function in this runtime, instantiating (and freezing) it
 // on first use.
 func (r *runtime) function(script *Script) (goja.Callable, error) {
-	if fn, ok := r.funcs[script]; ok {
+	if fn, ok := r.funcs[script.key]; ok {
 		return fn, nil
 	}
 	v, err := r.rt.RunProgram(script.prog)
@@ -264,8 +306,30 @@ func (r *runtime) function(script *Script) (goja.Callable, error) {
 	if _, err := r.h.freeze(goja.Undefined(), v); err != nil {
 		return nil, err
 	}
-	r.funcs[script] = fn
+	if len(r.funcs) >= r.sweepAt {
+		r.sweep()
+	}
+	r.funcs[script.key] = fn
 	return fn, nil
+}
+
+// sweepFreed sweeps the cache when at least half of its entries may belong to scripts
+// freed since the last sweep, freed being freedScripts now.
+func (r *runtime) sweepFreed(freed uint64) {
+	if n := freed - r.freed; n > 0 && 2*n >= uint64(len(r.funcs)) {
+		r.sweep()
+	}
+}
+
+// sweep drops the functions of freed scripts from the cache.
+func (r *runtime) sweep() {
+	for k := range r.funcs {
+		if k.Value() == nil {
+			delete(r.funcs, k)
+		}
+	}
+	r.sweepAt = max(2*len(r.funcs), minSweep)
+	r.freed = freedScripts.Load()
 }
 
 // toJS converts a value as encoding/json decodes it into a fresh JS value. Objects and

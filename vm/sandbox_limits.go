@@ -23,9 +23,13 @@ const (
 	// MaxBufferBytes bounds an ArrayBuffer.
 	MaxBufferBytes = 8 * MaxArrayLength
 
-	// MaxJSONText bounds, in characters, the text JSON.parse accepts: parsing builds up to
-	// a few hundred bytes of objects per character, without interruption.
+	// MaxJSONText bounds, in characters, the text JSON.parse accepts.
 	MaxJSONText = 1 << 20
+
+	// MaxJSONItems bounds the values JSON.parse builds (counted as the arrays and objects
+	// plus the separating commas): goja parses natively, without interruption, at about
+	// a microsecond per value.
+	MaxJSONItems = 1 << 12
 
 	// MaxPatternLength bounds, in characters, a regular expression compiled at run
 	// time (new RegExp, compile, match, matchAll and search with a string).
@@ -39,10 +43,13 @@ const (
 	// counts it at each place, as its JSON does.
 	MaxResultSize = MaxStringLength
 
-	// MaxMemory bounds the heap growth of one evaluation. It is checked every
-	// watchdogInterval once an evaluation has run for watchdogStart, so an evaluation
-	// may exceed it by what it allocates in one such interval.
-	MaxMemory = 128 << 20
+	// MaxMemory bounds the heap growth of one evaluation, counted from the heap when it
+	// started. It is checked every watchdogInterval once an evaluation has run for
+	// watchdogStart, so an evaluation
+	// may exceed it by what it allocates in one step: a step can at most double what
+	// the evaluation holds (s += s), so the peak growth stays below twice MaxMemory,
+	// which the project keeps under MaxMemory + 64 MiB.
+	MaxMemory = 48 << 20
 
 	// MaxTimeout is the longest timeout a sandbox accepts; longer ones are shortened to it.
 	// It must stay below regexpMatchTimeout (see sandbox_regexp.go).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/dop251/goja"
 )
@@ -48,6 +49,8 @@ const lockdownSource = `(function (global, limits) {
 
 var MAX_STRING = limits.maxString, MAX_ARRAY = limits.maxArray, MAX_BYTES = limits.maxBytes,
 	MAX_DEPTH = limits.maxDepth, MAX_JSON_TEXT = limits.maxJSONText, MAX_PATTERN = limits.maxPattern,
+	MATCH_MS = limits.matchMillis, CUT_MS = limits.cutMillis, MAX_JSON_ITEMS = limits.maxJSONItems,
+	clock = limits.clock, jsonShape = limits.jsonShape,
 	MAX_LENGTH = 9007199254740991;
 
 var apply = Reflect.apply, construct = Reflect.construct, ownKeys = Reflect.ownKeys;
@@ -61,6 +64,12 @@ var indexOf = String.prototype.indexOf, stringValueOf = String.prototype.valueOf
 	symbolValueOf = Symbol.prototype.valueOf;
 var bufferByteLength = getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
 var regexpSource = getOwnPropertyDescriptor(RegExp.prototype, "source").get;
+var regexpFlags = [["global", "g"], ["ignoreCase", "i"], ["multiline", "m"], ["dotAll", "s"],
+	["unicode", "u"], ["sticky", "y"]];
+for (var f = 0; f < regexpFlags.length; f++) {
+	regexpFlags[f][0] = getOwnPropertyDescriptor(RegExp.prototype, regexpFlags[f][0]).get;
+}
+var OriginalRegExp = RegExp, SafeWeakMap = WeakMap;
 var mapSize = getOwnPropertyDescriptor(Map.prototype, "size").get, mapForEach = Map.prototype.forEach;
 var setSize = getOwnPropertyDescriptor(Set.prototype, "size").get, setForEach = Set.prototype.forEach;
 var iteratorSymbol = Symbol.iterator, spreadableSymbol = Symbol.isConcatSpreadable,
@@ -81,6 +90,11 @@ function toStr(v) {
 	if (typeof v === "string") { return v; }
 	if (typeof v === "symbol") { throw new TypeErrorOf("Cannot convert a Symbol value to a string"); }
 	return toStringOf(v);
+}
+// toObjectOf is ToObject: a TypeError for undefined and null.
+function toObjectOf(v) {
+	if (v === null || v === undefined) { throw new TypeErrorOf("Cannot convert undefined or null to object"); }
+	return toObject(v);
 }
 function thisString(self) { return self === null || self === undefined ? null : toStr(self); }
 function hasSlot(valueOf, v) {
@@ -182,15 +196,30 @@ function spreadLength(v) {
 	var spreadable = v[spreadableSymbol];
 	return (spreadable !== undefined ? !!spreadable : isArray(v)) ? lengthOf(v) : 1;
 }
-function joinedLength(what, self, n, separator) {
-	if (n === 0) { return; }
-	var total = (n - 1) * separator.length;
-	for (var i = 0; i < n && total <= MAX_STRING; i++) {
-		var v = self[i];
-		if (typeof v === "string") { total += v.length; }
-	}
+// boundedJoin joins the n elements of o with separator as Array.prototype.join does,
+// converting each element once, in order, and failing as soon as the result would
+// exceed MAX_STRING; the converted strings are then joined natively. An array met again
+// while it is being joined counts as an empty string, as in the built-in.
+var joining = new SafeSet();
+function boundedJoin(what, o, n, separator, convert) {
+	if (n === 0) { return ""; }
+	if (joining.has(o)) { return ""; }
+	var total = (n - 1) * separator.length, parts = [];
 	if (total > MAX_STRING) { throw limitError(what, total, MAX_STRING, "characters"); }
+	joining.add(o);
+	try {
+		for (var i = 0; i < n; i++) {
+			var v = o[i];
+			parts[i] = v === null || v === undefined ? "" : convert(v);
+			total += parts[i].length;
+			if (total > MAX_STRING) { throw limitError(what, total, MAX_STRING, "characters"); }
+		}
+	} finally {
+		joining.delete(o);
+	}
+	return apply(arrayJoin, parts, [separator]);
 }
+function localeString(v) { return toStr(v.toLocaleString()); }
 // flatCount is the length of flat(depth) of source. It remembers the arrays it has
 // counted, so that an array shared many times over (a = [a, a] thirty times) costs one
 // visit; a cyclic array recurses until the call stack limit stops it.
@@ -216,12 +245,9 @@ var functionProto = getPrototypeOf(function () {});
 passThrough(getPrototypeOf([][iteratorSymbol]()), "next");
 passThrough(getPrototypeOf(/x/[matchAllSymbol]("")), "next");
 
+var arrayJoin = arrayProto.join;
 var arrayExtras = {
 	__proto__: null,
-	join: function (self, n, args) {
-		joinedLength("Array.prototype.join", self, n, args[0] === undefined ? "," : toStr(args[0]));
-	},
-	toLocaleString: function (self, n) { joinedLength("Array.prototype.toLocaleString", self, n, ","); },
 	concat: function (self, n, args) {
 		var total = spreadLength(self);
 		for (var i = 0; i < args.length && total <= MAX_ARRAY; i++) { total += spreadLength(args[i]); }
@@ -241,10 +267,36 @@ function arrayCheck(name) {
 }
 var arrayNames = Object.getOwnPropertyNames(arrayProto);
 for (var i = 0; i < arrayNames.length; i++) {
-	if (arrayNames[i] !== "constructor" && typeof arrayProto[arrayNames[i]] === "function") {
+	if (arrayNames[i] !== "constructor" && arrayNames[i] !== "join" && arrayNames[i] !== "toLocaleString" &&
+		typeof arrayProto[arrayNames[i]] === "function") {
 		guard(arrayProto, arrayNames[i], arrayCheck(arrayNames[i]));
 	}
 }
+// sort and toSorted without a comparator compare natively, converting both sides to
+// strings at each comparison, where no interrupt reaches: they are given the default
+// comparison as a JavaScript function (undefined and holes are still sorted last
+// without a comparison).
+function defaultCompare(x, y) {
+	var a = toStr(x), b = toStr(y);
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+function sortWithDefault(name) {
+	replace(arrayProto, name, function (original, self, args) {
+		return apply(original, self, [args[0] === undefined ? defaultCompare : args[0]]);
+	});
+}
+sortWithDefault("sort");
+sortWithDefault("toSorted");
+function arrayJoinMethod(name, separatorOf, convert) {
+	var what = "Array.prototype." + name;
+	replace(arrayProto, name, function (original, self, args) {
+		var o = toObjectOf(self), n = lengthOf(o);
+		if (n > MAX_ARRAY) { throw limitError(what, n, MAX_ARRAY, "elements"); }
+		return boundedJoin(what, o, n, separatorOf(args), convert);
+	});
+}
+arrayJoinMethod("join", function (args) { return args[0] === undefined ? "," : toStr(args[0]); }, toStr);
+arrayJoinMethod("toLocaleString", function () { return ","; }, localeString);
 defineProperty(arrayProto, iteratorSymbol, { value: arrayProto.values });
 
 guard(Array, "from", function (self, args) {
@@ -373,10 +425,20 @@ function stringReplace(name, all) {
 }
 stringReplace("replace", false);
 stringReplace("replaceAll", true);
-guard(String, "raw", function (self, args) {
-	var raw = isObject(args[0]) ? args[0].raw : undefined;
-	var n = lengthOf(raw);
+// String.raw is done in JavaScript, as the specification describes it, measuring what
+// it builds: the native one checks nothing, and its parts can each be MAX_STRING long.
+replace(String, "raw", function (original, self, args) {
+	var raw = toObjectOf(toObjectOf(args[0]).raw), n = lengthOf(raw);
 	if (n > MAX_ARRAY) { throw limitError("String.raw", n, MAX_ARRAY, "elements"); }
+	var parts = [], total = 0;
+	for (var i = 0; i < n; i++) {
+		var part = toStr(raw[i]);
+		if (i + 1 < n && i + 1 < args.length) { part += toStr(args[i + 1]); }
+		total += part.length;
+		if (total > MAX_STRING) { throw limitError("String.raw", total, MAX_STRING, "characters"); }
+		parts[i] = part;
+	}
+	return apply(arrayJoin, parts, [""]);
 });
 
 replace(regexpProto, replaceSymbol, function (original, self, args) {
@@ -390,6 +452,46 @@ replace(regexpProto, replaceSymbol, function (original, self, args) {
 	var bound = replacementBound(s.length, self.global ? s.length + 1 : 1, r);
 	if (bound > MAX_STRING) { throw limitError(what, bound, MAX_STRING, "characters"); }
 	return apply(original, self, [s, r]);
+});
+// Every match runs on the backtracking engine, whose matches end after MATCH_MS: each
+// regular expression gets a twin whose pattern starts with an empty lookahead, which
+// goja's linear engine does not take (its matches cannot be cut short, and take time
+// proportional to the text times the pattern). A match cut short returns null; a null
+// that took about MATCH_MS (CUT_MS) is reported as the limit instead of as "no match". Replacing exec
+// also makes goja run replace, split, match and matchAll through exec, one match at a
+// time, where the timeout can interrupt them.
+var twins = new SafeWeakMap();
+function twinOf(rx) {
+	var source = apply(regexpSource, rx, []), flags = "";
+	for (var i = 0; i < regexpFlags.length; i++) {
+		if (apply(regexpFlags[i][0], rx, [])) { flags += regexpFlags[i][1]; }
+	}
+	var t = twins.get(rx);
+	if (t === undefined || t.source !== source || t.flags !== flags) {
+		t = { source: source, flags: flags, rx: construct(OriginalRegExp, ["(?=)" + source, flags]) };
+		twins.set(rx, t);
+	}
+	return t;
+}
+var boundedExec = replace(regexpProto, "exec", function (original, self, args) {
+	if (!isObject(self) || !hasSlot(regexpSource, self)) { return apply(original, self, args); }
+	var s = toStr(args[0]), t = twinOf(self), moves = t.rx.global || t.rx.sticky;
+	if (moves) { t.rx.lastIndex = self.lastIndex; }
+	var started = clock();
+	var m = apply(original, t.rx, [s]);
+	if (m === null && clock() - started >= CUT_MS) {
+		throw new RangeErrorOf("RegExp: a match ran past the sandbox limit of " + MATCH_MS +
+			" ms (hint: nested quantifiers and back-references can backtrack exponentially; simplify the pattern or shorten the text)");
+	}
+	if (moves) { self.lastIndex = t.rx.lastIndex; }
+	return m;
+});
+replace(regexpProto, "test", function (original, self, args) {
+	if (!isObject(self)) { return apply(original, self, args); }
+	var exec = self.exec;
+	var m = apply(typeof exec === "function" ? exec : boundedExec, self, [toStr(args[0])]);
+	if (m !== null && !isObject(m)) { throw new TypeErrorOf("RegExp exec method returned something other than an Object or null"); }
+	return m !== null;
 });
 guard(regexpProto, splitSymbol, function (self, args) {
 	var s = toStr(args[0]), lim = args[1] === undefined ? 4294967295 : args[1] >>> 0;
@@ -433,6 +535,9 @@ guard(Object, "assign", function (self, args) {
 replace(JSON, "parse", function (original, self, args) {
 	var text = toStr(args[0]);
 	if (text.length > MAX_JSON_TEXT) { throw limitError("JSON.parse", text.length, MAX_JSON_TEXT, "characters"); }
+	var shape = jsonShape(text);
+	if (shape[0] > MAX_DEPTH) { throw limitError("JSON.parse: nesting", shape[0], MAX_DEPTH, "levels"); }
+	if (shape[1] > MAX_JSON_ITEMS) { throw limitError("JSON.parse", shape[1], MAX_JSON_ITEMS, "items"); }
 	return apply(original, self, [text, args[1]]);
 });
 // propertyList and pick give an array replacer's meaning through a function replacer.
@@ -508,6 +613,52 @@ function typedArrayCheck(name) {
 		if (n > MAX_ARRAY) { throw limitError(name, n, MAX_ARRAY, "elements"); }
 	};
 }
+// Typed arrays can be longer than MAX_ARRAY (a view of a MAX_BYTES buffer): their
+// methods refuse a receiver longer than MAX_ARRAY, and join estimates what it builds,
+// each element being at most 25 characters long.
+var typedArrayProto = getPrototypeOf(Int8Array.prototype);
+var typedArrayLength = getOwnPropertyDescriptor(typedArrayProto, "length").get;
+function typedLength(self) {
+	try { return apply(typedArrayLength, self, []); } catch (e) { return 0; }
+}
+var typedExtras = {
+	__proto__: null,
+	join: function (self, n, args) {
+		var total = n === 0 ? 0 : (n - 1) * (args[0] === undefined ? 1 : toStr(args[0]).length) + 25 * n;
+		if (total > MAX_STRING) { throw limitError("%TypedArray%.prototype.join", total, MAX_STRING, "characters"); }
+	},
+};
+function typedCheck(name) {
+	var extra = typedExtras[name];
+	return function (self, args) {
+		var n = typedLength(self);
+		if (n > MAX_ARRAY) { throw limitError("%TypedArray%.prototype." + name, n, MAX_ARRAY, "elements"); }
+		if (extra !== undefined) { extra(self, n, args); }
+	};
+}
+var typedNames = ownKeys(typedArrayProto);
+for (var i = 0; i < typedNames.length; i++) {
+	var d = getOwnPropertyDescriptor(typedArrayProto, typedNames[i]);
+	if (typedNames[i] !== "constructor" && typeof d.value === "function") {
+		guard(typedArrayProto, typedNames[i], typedCheck(typeof typedNames[i] === "string" ? typedNames[i] : "[Symbol.iterator]"));
+	}
+}
+defineProperty(typedArrayProto, iteratorSymbol, { value: typedArrayProto.values });
+// toLocaleString calls a method per element natively: it is done in JavaScript, where
+// the timeout reaches it.
+replace(typedArrayProto, "toLocaleString", function (original, self, args) {
+	var n = apply(typedArrayLength, self, []);
+	if (n > MAX_ARRAY) { throw limitError("%TypedArray%.prototype.toLocaleString", n, MAX_ARRAY, "elements"); }
+	return boundedJoin("%TypedArray%.prototype.toLocaleString", self, n, ",", localeString);
+});
+guard(getPrototypeOf(Int8Array), "from", function (self, args) {
+	var items = args[0];
+	if (items !== null && items !== undefined && items[iteratorSymbol] === undefined) {
+		var n = lengthOf(toObject(items));
+		if (n > MAX_ARRAY) { throw limitError("%TypedArray%.from", n, MAX_ARRAY, "elements"); }
+	}
+});
+
 var typedArrays = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array",
 	"Int32Array", "Uint32Array", "Float32Array", "Float64Array"];
 for (var t = 0; t < typedArrays.length; t++) { wrapConstructor(typedArrays[t], typedArrayCheck(typedArrays[t])); }
@@ -544,22 +695,26 @@ for (var g = 0; g < globalNames.length; g++) {
 
 // ---- 3. freeze
 
+// deepFreeze freezes o and what it reaches that is not yet in frozen (the intrinsics),
+// recording what it visits in seen. The intrinsics are recorded in frozen itself; an
+// expression's function is frozen with a set of its own, so that the runtime keeps no
+// reference to it once the script is dropped.
 var frozen = new SafeSet();
-function deepFreeze(o) {
-	if (!isObject(o) || frozen.has(o)) { return; }
-	frozen.add(o);
+function deepFreeze(o, seen) {
+	if (!isObject(o) || frozen.has(o) || seen.has(o)) { return; }
+	seen.add(o);
 	var keys = ownKeys(o);
 	for (var k = 0; k < keys.length; k++) {
 		var d = getOwnPropertyDescriptor(o, keys[k]);
-		if (d) { deepFreeze(d.value); deepFreeze(d.get); deepFreeze(d.set); }
+		if (d) { deepFreeze(d.value, seen); deepFreeze(d.get, seen); deepFreeze(d.set, seen); }
 	}
-	deepFreeze(getPrototypeOf(o));
+	deepFreeze(getPrototypeOf(o), seen);
 	freezeObject(o);
 }
-for (var r = 0; r < roots.length; r++) { deepFreeze(roots[r]); }
+for (var r = 0; r < roots.length; r++) { deepFreeze(roots[r], frozen); }
 
 return {
-	freeze: deepFreeze,
+	freeze: function (o) { deepFreeze(o, new SafeSet()); },
 	mapEntries: function (m, limit) {
 		if (apply(mapSize, m, []) > limit) { return null; }
 		var out = [];
@@ -602,9 +757,17 @@ func lockdown(rt *goja.Runtime) (*helpers, error) {
 	for k, n := range map[string]int{
 		"maxString": MaxStringLength, "maxArray": MaxArrayLength, "maxBytes": MaxBufferBytes,
 		"maxDepth": MaxDepth, "maxJSONText": MaxJSONText, "maxPattern": MaxPatternLength,
+		"maxJSONItems": MaxJSONItems,
+		"matchMillis":  int(regexpMatchTimeout / time.Millisecond),
 	} {
 		_ = limits.Set(k, n)
 	}
+	_ = limits.Set("cutMillis", float64(regexpCutAfter)/float64(time.Millisecond))
+	_ = limits.Set("clock", millisSinceEpoch)
+	_ = limits.Set("jsonShape", func(text string) [2]int {
+		depth, items := jsonShape(text)
+		return [2]int{depth, items}
+	})
 	globals := make([]any, len(sandboxGlobals))
 	for i, g := range sandboxGlobals {
 		globals[i] = g

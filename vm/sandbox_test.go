@@ -178,7 +178,7 @@ func TestSandboxLimits(t *testing.T) {
 		{"''.concat(...Array(100).fill('x'.repeat(2**20)))", "String.prototype.concat"},
 		{"'x'.repeat(2**20).replaceAll('x', 'y'.repeat(100))", "String.prototype.replaceAll"},
 		{"'x'.repeat(2**12).replace(/x/g, \"$'$'\")", "RegExp.prototype[Symbol.replace]"},
-		{"'x'.repeat(2**14).replace(/x/g, () => 'y'.repeat(2**11))", "RegExp.prototype[Symbol.replace]"},
+		{"'xx'.replace(/x/g, () => 'y'.repeat(2**23 + 1))", "RegExp.prototype[Symbol.replace]"},
 		{"'x'.repeat(2**14).replaceAll('x', () => 'y'.repeat(2**11))", "String.prototype.replaceAll"},
 		{"'ab'.repeat(2**19).split('')", "String.prototype.split"},
 		{"'x,'.repeat(2**19).split(',')", "String.prototype.split"},
@@ -207,16 +207,25 @@ func TestSandboxLimits(t *testing.T) {
 		{"Math.max.apply(null, {length: 2**30})", "Function.prototype.apply"},
 		{"new Float64Array(2**27)", "Float64Array"},
 		{"new Uint8Array({length: 2**30})", "Uint8Array"},
-		{"Uint8Array.from({length: 2**30})", "Uint8Array"},
+		{"Uint8Array.from({length: 2**30})", "%TypedArray%.from"},
+		{"new Uint8Array(new ArrayBuffer(2**21)).join('x'.repeat(2**8))", "%TypedArray%.prototype.join: 2097152 elements"},
+		{"new Uint8Array(2**18).join('x'.repeat(2**12))", "%TypedArray%.prototype.join"},
+		{"new Uint8Array(new ArrayBuffer(2**21)).sort()", "%TypedArray%.prototype.sort"},
+		{"String.raw({raw: Array(2**18).fill('x'.repeat(2**12))})", "String.raw: 16781312 characters"},
+		{"String.raw({raw: ['', '']}, 'x'.repeat(2**24) + 'y')", "String.raw"},
+		{"Array(2**10).fill([Array(2**12).fill('x'.repeat(2**10)).join('')]).join()", "Array.prototype.join"},
+		{"JSON.parse('['.repeat(5e5) + ']'.repeat(5e5))", "JSON.parse: nesting: 1001 levels exceed the sandbox limit of 1000"},
+		{"JSON.parse('[' + '1,'.repeat(5e3) + '1]')", "JSON.parse: 4097 items exceed the sandbox limit of 4096"},
+		{"JSON.parse('[' + '{},'.repeat(3e5) + '{}]')", "JSON.parse: 4097 items"},
 		{"new ArrayBuffer(2**31)", "ArrayBuffer"},
 		{"Object.keys('x'.repeat(2**20))", "Object.keys"},
 		{"Object.entries('x'.repeat(2**20))", "Object.entries"},
 		{"Object.assign({}, 'x'.repeat(2**20))", "Object.assign"},
 		{"JSON.parse(' '.repeat(2**21) + '1')", "JSON.parse"},
 		{"JSON.stringify(Array(100).fill('x'.repeat(2**20)))", "JSON.stringify"},
-		{"(() => { let a = ['x'.repeat(2**16)]; for (let i = 0; i < 40; i++) a = [a, a]; return JSON.stringify(a); })()", "JSON.stringify"},
+		{"(() => { let a = ['x'.repeat(2**24)]; for (let i = 0; i < 40; i++) a = [a, a]; return JSON.stringify(a); })()", "JSON.stringify"},
 		{"(() => { let a = []; for (let i = 0; i < 2000; i++) a = [a]; return JSON.stringify(a); })()", "JSON.stringify: nesting: 1001 levels"},
-		{"JSON.stringify({a: Array(100).fill('x'.repeat(2**20))}, ['a'])", "JSON.stringify"},
+		{"JSON.stringify({a: ['x'.repeat(2**24)]}, ['a'])", "JSON.stringify"},
 	}
 	o := newOnRuntime(t, 10*time.Second)
 	for _, c := range cases {
@@ -275,6 +284,11 @@ func TestSandboxGuardsKeepSemantics(t *testing.T) {
 		{"[].map.name + [].map.length + ''.padStart.name", "map1padStart"},
 		{"Object.getPrototypeOf(new Uint8Array(1)).constructor === Uint8Array", true},
 		{"String.raw`a${1}b`", "a1b"},
+		{"String.raw({raw: ['x', 'y', 'z']}, 1) + String.raw({raw: 'abc'}, '-', '+', '!')", "x1yza-b+c"},
+		{"(a => (a.push(a, [3, a]), a.join('|')))([1])", "1||3,"},
+		{"[3, undefined, 1, , 10, 'b', null].sort().map(String).join()", "1,10,3,b,null,undefined,"},
+		{"[1.5, -0, 2].toLocaleString() + new Uint8Array([1, 2]).toLocaleString()", "1.5,0,21,2"},
+		{"new Float64Array([3, -1, NaN, 2]).sort().join()", "-1,2,3,NaN"},
 		{"encodeURIComponent('a b') + encodeURI('é')", "a%20b%C3%A9"},
 		{"'ß'.toUpperCase() + 'e\u0301'.normalize('NFC').length", "SS1"},
 		{"RegExp('a+').test('aa') && new RegExp(/a+/g, 'i').flags", "i"},
@@ -288,6 +302,10 @@ func TestSandboxGuardsKeepSemantics(t *testing.T) {
 		v, err := o.run(c.expr)
 		require.NoError(t, err, c.expr)
 		assert.Equal(t, c.want, v, c.expr)
+	}
+	for _, expr := range []string{"String.raw()", "String.raw({})", "Array.prototype.join.call(null)", "Array.prototype.toLocaleString.call(undefined)"} {
+		_, err := o.run(expr)
+		assert.ErrorContains(t, err, "TypeError", expr)
 	}
 	_, err := o.run("new [].map()")
 	assert.ErrorContains(t, err, "TypeError", "wrapped methods are not constructors")
@@ -331,18 +349,62 @@ func TestSandboxMemoryLimit(t *testing.T) {
 	}
 }
 
-// TestSandboxRegexpTimeout: a catastrophic backtracking pattern runs natively in
-// regexp2; the match is cut at regexpMatchTimeout and the evaluation, whose timer has
-// fired meanwhile, fails instead of returning regexp2's "no match".
-func TestSandboxRegexpTimeout(t *testing.T) {
+// TestSandboxRegexpMatchLimit: a catastrophic backtracking pattern is cut after
+// regexpMatchTimeout, whatever the sandbox's timeout, and the evaluation fails with the
+// limit instead of returning regexp2's "no match"; the runtime stays usable. Every way
+// to run a match goes through the limit.
+func TestSandboxRegexpMatchLimit(t *testing.T) {
 	assert.Equal(t, regexpMatchTimeout, regexp2.DefaultMatchTimeout)
-	s := NewSandbox(20*time.Millisecond, nil)
-	r, err := s.newRuntime()
-	require.NoError(t, err)
-	_, reusable, err := s.runOn(r, script(t, "/(a+)+\\1b/.test('a'.repeat(40))"), nil)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, ErrTimeout), "%v", err)
-	assert.False(t, reusable)
+	subject := "'a'.repeat(40) + '!'"
+	for _, expr := range []string{
+		"/(a+)+\\1$/.test(" + subject + ")",
+		"/(a+)+\\1$/.exec(" + subject + ")",
+		"(" + subject + ").match(/(a+)+\\1$/)",
+		"(" + subject + ").replace(/(a+)+\\1$/g, '')",
+		"(" + subject + ").search(/(a+)+\\1$/)",
+		"(" + subject + ").split(/(a+)+\\1$/)",
+		"[...(" + subject + ").matchAll(/(a+)+\\1$/g)]",
+		"new RegExp('(x|y)'.repeat(2**9) + 'z').test('x'.repeat(2**20))",
+		"/^(\\w+\\s?)*\\1$/.test('motor temperature sensor '.repeat(4) + '!')",
+	} {
+		for _, timeout := range []time.Duration{20 * time.Millisecond, time.Second} {
+			s := NewSandbox(timeout, nil)
+			r, err := s.newRuntime()
+			require.NoError(t, err)
+			var reusable bool
+			took := vmtest.Took(func() { _, reusable, err = s.runOn(r, script(t, expr), nil) })
+			require.Error(t, err, expr)
+			if !errors.Is(err, ErrTimeout) {
+				assert.Contains(t, err.Error(), "RangeError: RegExp: a match ran past the sandbox limit of 15 ms", expr)
+				assert.True(t, reusable, expr)
+			}
+			assert.Less(t, took, timeout+50*time.Millisecond, "%s with timeout %v", expr, timeout)
+		}
+	}
+}
+
+// TestSandboxRegexpTwinKeepsSemantics: matches run on a twin of each regular
+// expression; what exec, lastIndex and the methods built on them give is unchanged.
+func TestSandboxRegexpTwinKeepsSemantics(t *testing.T) {
+	cases := []struct {
+		expr string
+		want any
+	}{
+		{"(r => [r.exec('a1b22c333')[0], r.lastIndex, r.exec('a1b22c333')[0], r.lastIndex])(/\\d+/g).join()", "1,2,22,5"},
+		{"(r => { r.lastIndex = 3; return [r.exec('aab')?.index, r.lastIndex, r.exec('aab')?.index ?? null, r.lastIndex].join(); })(/a/y)", ",0,0,1"},
+		{"/(?<y>\\d{4})-(\\d\\d)/.exec('on 2024-05').groups.y + /(\\d)\\1/.exec('x113')[0]", "202411"},
+		{"(r => { r.compile('b'); return r.test('abc') && r.source; })(/a/)", "b"},
+		{"/\\u{1F600}/u.test('\\u{1F600}') && /^.$/u.test('\\u{1F600}') && !/^.$/.test('\\u{1F600}')", true},
+		{"'a-b_c'.split(/[-_]/).join('|') + 'aXbX'.replace(/x/gi, '.') + 'abcabc'.search(/c/)", "a|b|ca.b.2"},
+		{"[...'a1b2'.matchAll(/\\d/g)].map(m => m.index).join()", "1,3"},
+		{"/^b/m.test('a\\nb') && /a.c/s.test('a\\nc') && String(/x/gimsuy)", "/x/gimsuy"},
+	}
+	o := newOnRuntime(t, 10*time.Second)
+	for _, c := range cases {
+		v, err := o.run(c.expr)
+		require.NoError(t, err, c.expr)
+		assert.Equal(t, c.want, v, c.expr)
+	}
 }
 
 func TestSandboxExportMatchesGoja(t *testing.T) {

@@ -16,8 +16,8 @@ const (
 	watchdogInterval = time.Millisecond
 )
 
-// Watchdog phases. An evaluation arms the watchdog (armed), the first tick takes the
-// heap baseline (watching), a tick may trip it (timedOut, overMemory), and the
+// Watchdog phases. An evaluation arms the watchdog and takes the heap baseline (armed),
+// the first tick sets the deadline (watching), a tick may trip it (timedOut, overMemory), and the
 // evaluation's end disarms it (idle).
 const (
 	phaseIdle uint64 = iota
@@ -53,7 +53,11 @@ type watchdog struct {
 	gen      uint64        // evaluations started; only the evaluating goroutine uses it
 	state    atomic.Uint64 // gen<<phaseBits | phase
 	deadline atomic.Int64  // on the epoch clock, set by the first tick
-	baseline atomic.Uint64 // heap bytes at the first tick
+	baseline atomic.Uint64 // heap bytes when the evaluation started (or inherited), lowered to the least seen
+	// inherited, when not zero, is the baseline the next evaluation starts from instead
+	// of the heap when it starts; only the evaluating goroutine writes it, before
+	// start.
+	inherited atomic.Uint64
 }
 
 func newWatchdog(rt *goja.Runtime, timeout time.Duration) *watchdog {
@@ -65,10 +69,19 @@ func newWatchdog(rt *goja.Runtime, timeout time.Duration) *watchdog {
 
 // start arms the watchdog for one evaluation.
 func (w *watchdog) start() {
+	base := w.inherited.Load()
+	if base == 0 {
+		base = heapBytes()
+	}
+	w.baseline.Store(base)
 	w.gen++
 	w.state.Store(w.gen<<phaseBits | phaseArmed)
 	w.timer.Reset(w.first)
 }
+
+// inherit makes the next evaluation count its heap growth from base (a baseline an
+// earlier attempt took), or from the heap when it starts when base is zero.
+func (w *watchdog) inherit(base uint64) { w.inherited.Store(base) }
 
 // finish disarms the watchdog and returns the phase the evaluation ended in: timedOut
 // or overMemory when the watchdog tripped (it has then interrupted the runtime).
@@ -94,13 +107,19 @@ func (w *watchdog) tick() {
 	switch cur - gen {
 	case phaseArmed:
 		w.deadline.Store(now - int64(w.first) + int64(w.timeout))
-		w.baseline.Store(heapBytes())
 		if !w.state.CompareAndSwap(cur, gen|phaseWatching) {
 			return
 		}
 		cur = gen | phaseWatching
 	case phaseWatching:
-		if heapBytes() > w.baseline.Load()+MaxMemory {
+		// The baseline follows the heap down: when the collector frees garbage left by
+		// earlier work during the evaluation, that room is not the evaluation's to use.
+		h, base := heapBytes(), w.baseline.Load()
+		if h < base {
+			w.baseline.Store(h)
+			base = h
+		}
+		if h > base+MaxMemory {
 			w.trip(cur, gen|phaseOverMemory, ErrMemoryLimit)
 			return
 		}
