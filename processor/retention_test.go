@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/vm/vmtest"
 )
 
 // TestDroppedProcessorsAreReleased builds processors whose mapping takes the sandbox,
@@ -31,9 +33,9 @@ func TestDroppedProcessorsAreReleased(t *testing.T) {
 	// settled is the live heap once the collector has freed what was dropped and the
 	// sandbox has seen it, as it does at the next evaluation of a running process.
 	settled := func() uint64 {
-		liveHeap()
+		vmtest.LiveHeap()
 		evaluate(kept)
-		return liveHeap()
+		return vmtest.LiveHeap()
 	}
 	build(200) // the shared sandbox's runtimes and their caches reach their working size
 	before := settled()

@@ -3,10 +3,12 @@ package streamprocessor
 import (
 	"context"
 	"fmt"
-	"runtime"
+
 	"testing"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/unsproc/unsproc/vm/vmtest"
 )
 
 // soakMessages is the number of messages one soak iteration sends.
@@ -56,7 +58,7 @@ func BenchmarkSoak(b *testing.B) {
 	for i := 0; i < 10_000; i += batchSize { // warm up pools and runtimes
 		send(i)
 	}
-	before := liveHeap()
+	before := vmtest.LiveHeap()
 	b.ReportAllocs()
 	sent := 0
 	for b.Loop() {
@@ -66,7 +68,7 @@ func BenchmarkSoak(b *testing.B) {
 		sent += soakMessages
 	}
 	b.StopTimer()
-	after := liveHeap()
+	after := vmtest.LiveHeap()
 	growth := int64(after) - int64(before)
 	b.ReportMetric(float64(before), "heap-before-B")
 	b.ReportMetric(float64(after), "heap-after-B")
@@ -78,14 +80,4 @@ func BenchmarkSoak(b *testing.B) {
 	if n := h.metrics.value("messages_processed"); n == 0 {
 		b.Error("nothing was processed")
 	}
-}
-
-// liveHeap is the heap in use after two garbage collections (the second frees what
-// finalizers and pools released in the first).
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }

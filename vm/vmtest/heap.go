@@ -3,6 +3,7 @@
 package vmtest
 
 import (
+	"runtime"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -38,4 +39,14 @@ func PeakHeapGrowth(f func()) uint64 {
 	close(done)
 	wg.Wait()
 	return peak
+}
+
+// LiveHeap is the heap in use after two garbage collections (the second frees what
+// finalizers and pools released in the first).
+func LiveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
