@@ -159,11 +159,25 @@ func TestHostileMappings(t *testing.T) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			cmd := exec.Command(binary, "-test.run=^TestHostileMappings$", "-test.v")
-			cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", hostileCaseEnv, i))
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Errorf("%s: the child failed (%v):\n%s", expr, err, out)
+			// A child that fails is run once more: on a machine busy with other tests the
+			// watchdog's timer can fire a few tens of milliseconds late. An escape from the
+			// limits fails both runs (it takes seconds or exhausts the address space).
+			var first []byte
+			for attempt := 1; attempt <= 2; attempt++ {
+				cmd := exec.Command(binary, "-test.run=^TestHostileMappings$", "-test.v")
+				cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", hostileCaseEnv, i))
+				out, err := cmd.CombinedOutput()
+				switch {
+				case err == nil && attempt == 2:
+					t.Logf("%s: passed when run again; the first run:\n%s", expr, first)
+				case err == nil:
+				case attempt == 1:
+					first = out
+					continue
+				default:
+					t.Errorf("%s: the child failed twice (%v); the second run:\n%s", expr, err, out)
+				}
+				break
 			}
 		})
 	}
