@@ -39,7 +39,7 @@ func tableRows(t *testing.T, doc, name string, header []string) [][]string {
 func TestMigrationExamples(t *testing.T) {
 	doc, err := os.ReadFile("migration.md")
 	require.NoError(t, err)
-	rows := tableRows(t, string(doc), "examples", []string{"§", "Mapping", "Inputs", "Reference", "unsproc"})
+	rows := tableRows(t, string(doc), "examples", []string{"Rule", "Mapping", "Inputs", "Reference", "unsproc"})
 	for _, row := range rows {
 		src := codeSpan(row[1])
 		require.NotEmpty(t, src, "mapping of %v", row)

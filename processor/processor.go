@@ -17,7 +17,7 @@ import (
 
 // Processor is the host-agnostic stream processor: it keeps the last value of every
 // source alias and turns each accepted input into outputs, one per mapping that fires
-// (spec §5 with the changes of §14). It is safe for concurrent use; one instance is
+// (docs/behaviour.md#firing). It is safe for concurrent use; one instance is
 // meant to serve every pipeline thread.
 type Processor struct {
 	mappings   []*Mapping // statics, then dynamics; each group sorted by path
@@ -84,7 +84,7 @@ type Output struct {
 // Result summarises what Process did with one input.
 type Result struct {
 	// Matched reports that the topic is a configured source. Unmatched messages are
-	// skipped without reading the payload (spec §14.7).
+	// skipped without reading the payload (docs/behaviour.md#topic-matching).
 	Matched bool
 	// Outputs is how many outputs were emitted.
 	Outputs int
@@ -329,7 +329,7 @@ func compileMapping(l leaf, aliases []string, topicPrefix string, opts []compile
 const valuePrefix = `{"value":`
 
 // buildSources groups the aliases by topic and merges the dependents of aliases that
-// share one, so that each dependent fires once per message (spec §14.6).
+// share one, so that each dependent fires once per message (docs/behaviour.md#topic-matching).
 func buildSources(layout *state.Layout, topics map[string]string, aliasSlots int) map[string]*source {
 	sources := make(map[string]*source, len(topics))
 	for slot := range aliasSlots {
