@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/unsproc/unsproc/internal/editdistance"
 	"github.com/unsproc/unsproc/vm"
 )
 
@@ -89,7 +90,7 @@ func Suggest(name string, candidates []string) []string {
 		if c == name || slices.ContainsFunc(found, func(s scored) bool { return s.name == c }) {
 			continue
 		}
-		d := editDistance(name, c)
+		d := editdistance.Distance(name, c)
 		if strings.EqualFold(name, c) {
 			d = 1
 		}
@@ -108,30 +109,4 @@ func Suggest(name string, candidates []string) []string {
 		out = append(out, s.name)
 	}
 	return out
-}
-
-// editDistance is the optimal string alignment distance of a and b, in bytes: the
-// insertions, deletions, substitutions and swaps of neighbours that turn a into b.
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

@@ -71,16 +71,3 @@ func nilIfEmpty(s []string) []string {
 	}
 	return s
 }
-
-func TestEditDistance(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"a", "", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"ab", "ba", 1}, {"press", "press", 0}, {"abcd", "acbd", 1},
-	}
-	for _, c := range cases {
-		assert.Equal(t, c.want, editDistance(c.a, c.b), "%s/%s", c.a, c.b)
-		assert.Equal(t, c.want, editDistance(c.b, c.a), "%s/%s", c.b, c.a)
-	}
-}

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/unsproc/unsproc/internal/editdistance"
 )
 
 // Model is one version of a data model with its references followed: the fields a
@@ -129,30 +131,9 @@ func (m *Model) Paths() []string {
 func (m *Model) Closest(path string) string {
 	best, bestDist := "", -1
 	for _, f := range m.Fields {
-		if d := editDistance(path, f.Path); bestDist < 0 || d < bestDist {
+		if d := editdistance.Distance(path, f.Path); bestDist < 0 || d < bestDist {
 			best, bestDist = f.Path, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
