@@ -19,6 +19,6 @@ func TestMakeTestEndsWithAVerdict(t *testing.T) {
 	require.Error(t, err, "make test must fail when its steps fail")
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
 	last := lines[len(lines)-1]
-	assert.True(t, strings.HasPrefix(last, "make test: FAIL in vet race soak config-test; ran gofmt, go vet, the race tests of "), last)
+	assert.True(t, strings.HasPrefix(last, "make test: FAIL in vet race hostile soak config-test; ran gofmt, go vet, the race tests of "), last)
 	assert.Regexp(t, `, \d+ fuzz targets \(\w+ each\), the soak \(1,000,000 messages\), the config tests of \d+ examples$`, last)
 }
