@@ -8,7 +8,7 @@ import (
 	"github.com/unsproc/unsproc/vm"
 )
 
-// benchExprs are the expressions issue 2 compares the engines on.
+// benchExprs are the expressions the engines are compared on.
 var benchExprs = []struct{ name, src string }{
 	{"add", "press + 1"},
 	{"hypot", "Math.sqrt(press * press + tF * tF) / 2.0"},
