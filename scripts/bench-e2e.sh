@@ -119,7 +119,7 @@ done
 echo
 echo "uns (Kafka, in-process cluster) → pump processor → uns, $KAFKA_N inputs:"
 go test ./components/uns -run '^$' -bench '^BenchmarkUNSPipeline$' -benchtime "${KAFKA_N}x" \
-	-count "$RUNS" -uns.cpuprofile "$dir/uns.prof" | grep -E '^Benchmark'
+	-count "$RUNS" -uns.cpuprofile "$PWD/$dir/uns.prof" | grep -E '^Benchmark'
 echo "CPU profile of the last run, by cumulative time:"
 go tool pprof -top -cum -nodecount=25 "$dir/uns.prof" 2>/dev/null | sed -n '/flat%/,$p'
 
