@@ -15,11 +15,14 @@ const (
 	defaultKafkaTopic = "umh.messages"
 	defaultGroup      = "unsproc"
 	defaultMaxBatch   = 1000
+	defaultBridgedBy  = "umh-core"
 )
 
-// Field names, as benthos-umh spells them.
+// Field names, as benthos-umh spells them. `topic` is benthos-umh's former name of
+// `umh_topic`, still accepted there: it names the UNS topic, not the Kafka topic.
 const (
 	fieldBrokers   = "broker_address"
+	fieldKafka     = "kafka_topic"
 	fieldTopic     = "topic"
 	fieldUMHTopic  = "umh_topic"
 	fieldUMHTopics = "umh_topics"
@@ -40,10 +43,23 @@ func brokersField() *service.ConfigField {
 		Default(defaultBroker)
 }
 
-func topicField(role string) *service.ConfigField {
-	return service.NewStringField(fieldTopic).
+func kafkaTopicField(role string) *service.ConfigField {
+	return service.NewStringField(fieldKafka).
 		Description("The Kafka topic the UNS lives in, " + role + ".").
+		Advanced().
 		Default(defaultKafkaTopic)
+}
+
+// deprecatedTopicField is `topic`, the former name of `umh_topic`.
+func deprecatedTopicField(field *service.ConfigField) *service.ConfigField {
+	return field.Description("The former name of `umh_topic`, accepted so that older benthos-umh configs run unchanged. Not together with `umh_topic`.").
+		Deprecated().
+		Optional()
+}
+
+// notBoth is the lint rule refusing two fields that name the same thing.
+func notBoth(a, b string) string {
+	return `root = if this.` + a + ` != null && this.` + b + ` != null { [ "set ` + a + ` or ` + b + `, not both" ] }`
 }
 
 func inputSpec() *service.ConfigSpec {
@@ -52,7 +68,7 @@ func inputSpec() *service.ConfigSpec {
 		Categories("Services").
 		Summary("Reads the Unified Namespace from Kafka: the records of one topic whose key is the UNS topic.").
 		Description(`
-Consumes the Kafka topic ` + "`topic`" + ` (UMH Core's ` + "`umh.messages`" + `) with the consumer group
+Consumes the Kafka topic ` + "`kafka_topic`" + ` (UMH Core's ` + "`umh.messages`" + `) with the consumer group
 ` + "`consumer_group`" + `, starting at the oldest record when the group has no committed offset.
 Records whose key (the UNS topic) matches none of the regular expressions of
 ` + "`umh_topics`" + ` (or the one of ` + "`umh_topic`" + `) are skipped; without either, every record
@@ -75,7 +91,6 @@ kind of problem) and retries with a growing back-off; it resumes when they retur
 - ` + "`kafka_timestamp_ms`" + `: the record's timestamp in milliseconds since the epoch.
 - every record header, under its own name.`).
 		Field(brokersField()).
-		Field(topicField("read from")).
 		Field(service.NewStringListField(fieldUMHTopics).
 			Description("Regular expressions (RE2) matched against the record key; a record is read when one matches. Not together with `umh_topic`.").
 			Example([]string{`umh\.v1\.corpA\.plant-A\.aawd\._raw\..*`}).
@@ -84,14 +99,19 @@ kind of problem) and retries with a growing back-off; it resumes when they retur
 			Description("One regular expression matched against the record key. Not together with `umh_topics`.").
 			Example(`umh\.v1\..+`).
 			Optional()).
+		Field(deprecatedTopicField(service.NewStringField(fieldTopic))).
 		Field(service.NewStringField(fieldGroup).
 			Description("The Kafka consumer group; its committed offsets say where a restarted instance goes on.").
 			Default(defaultGroup)).
+		Field(kafkaTopicField("read from")).
 		Field(service.NewIntField(fieldMaxBatch).
 			Description("The most records one batch holds.").
 			Advanced().
 			Default(defaultMaxBatch)).
-		LintRule(`root = if this.` + fieldUMHTopic + ` != null && this.` + fieldUMHTopics + `.or([]).length() > 0 { [ "set umh_topic or umh_topics, not both" ] }`)
+		LintRule(`root = [
+  if this.` + fieldUMHTopic + `.or(this.` + fieldTopic + `) != null && this.` + fieldUMHTopics + `.or([]).length() > 0 { "set umh_topic or umh_topics, not both" },
+  if this.` + fieldUMHTopic + ` != null && this.` + fieldTopic + ` != null { "set umh_topic or topic, not both" },
+].filter(x -> x != null)`)
 }
 
 func outputSpec() *service.ConfigSpec {
@@ -100,29 +120,33 @@ func outputSpec() *service.ConfigSpec {
 		Categories("Services").
 		Summary("Writes messages to the Unified Namespace in Kafka: key = UNS topic, value = payload, headers = metadata.").
 		Description(`
-Produces each message as a record of the Kafka topic ` + "`topic`" + ` (UMH Core's
+Produces each message as a record of the Kafka topic ` + "`kafka_topic`" + ` (UMH Core's
 ` + "`umh.messages`" + `). The key is the UNS topic: the ` + "`umh_topic`" + ` field when set, else the
-message's ` + "`umh_topic`" + ` metadata. A message without a UNS topic is not written; it fails
-with an error that Benthos' error handling sees (for example a ` + "`fallback`" + ` output),
-while the other messages of its batch are written. Every metadata entry except those
-starting with ` + "`kafka_`" + ` becomes a record header.
+message's ` + "`umh_topic`" + ` metadata; as in benthos-umh, every character of it other than
+ASCII letters, digits, ` + "`.`" + `, ` + "`_`" + ` and ` + "`-`" + ` becomes ` + "`_`" + `. A message without a UNS topic
+is not written; it fails with an error that Benthos' error handling sees (for example a
+` + "`fallback`" + ` output), while the other messages of its batch are written. Every metadata
+entry except those starting with ` + "`kafka_`" + ` becomes a record header, and a
+` + "`bridged_by`" + ` header names the writer.
 
 The producer is idempotent and waits until all in-sync replicas have a batch before it
 is acknowledged. While the brokers are unreachable the output logs it (at most once
 per 10 seconds per kind of problem), holds the batch and retries with a growing
 back-off; it resumes when they return.`).
 		Field(brokersField()).
-		Field(topicField("written to")).
 		Field(service.NewInterpolatedStringField(fieldUMHTopic).
 			Description("The UNS topic, the record key. By default the message's `umh_topic` metadata.").
 			Example(`${! meta("umh_topic") }`).
 			Optional()).
+		Field(deprecatedTopicField(service.NewInterpolatedStringField(fieldTopic))).
 		Field(service.NewStringField(fieldBridgedBy).
-			Description("When set, a `bridged_by` header with this value is added to every record (UMH's traceability header).").
+			Description("The value of the `bridged_by` header added to every record (UMH's traceability header); empty: no header.").
 			Advanced().
-			Optional()).
+			Default(defaultBridgedBy)).
+		Field(kafkaTopicField("written to")).
 		Field(service.NewOutputMaxInFlightField()).
-		Field(service.NewBatchPolicyField(fieldBatching))
+		Field(service.NewBatchPolicyField(fieldBatching)).
+		LintRule(notBoth(fieldUMHTopic, fieldTopic))
 }
 
 // parseBrokers splits the comma-separated broker_address field.
@@ -143,8 +167,22 @@ func parseBrokers(conf *service.ParsedConfig) ([]string, error) {
 	return brokers, nil
 }
 
-// parseFilters compiles umh_topics or umh_topic; none (or an empty list) means every
-// key.
+// umhTopicField is the field that names the UNS topic: umh_topic, or its former name
+// topic, or "" when neither is set.
+func umhTopicField(conf *service.ParsedConfig) (string, error) {
+	switch one, old := conf.Contains(fieldUMHTopic), conf.Contains(fieldTopic); {
+	case one && old:
+		return "", errors.New("set umh_topic or topic, not both")
+	case one:
+		return fieldUMHTopic, nil
+	case old:
+		return fieldTopic, nil
+	}
+	return "", nil
+}
+
+// parseFilters compiles umh_topics or umh_topic (or its former name topic); none (or an
+// empty list) means every key.
 func parseFilters(conf *service.ParsedConfig) ([]*regexp.Regexp, error) {
 	var list []string
 	if conf.Contains(fieldUMHTopics) {
@@ -154,11 +192,14 @@ func parseFilters(conf *service.ParsedConfig) ([]*regexp.Regexp, error) {
 		}
 	}
 	patterns := list
-	switch hasOne := conf.Contains(fieldUMHTopic); {
-	case len(list) > 0 && hasOne:
-		return nil, errors.New("set umh_topic or umh_topics, not both")
-	case hasOne:
-		one, err := conf.FieldString(fieldUMHTopic)
+	field, err := umhTopicField(conf)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(list) > 0 && field != "":
+		return nil, fmt.Errorf("set %s or umh_topics, not both", field)
+	case field != "":
+		one, err := conf.FieldString(field)
 		if err != nil {
 			return nil, err
 		}

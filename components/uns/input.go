@@ -52,7 +52,7 @@ func newInput(conf *service.ParsedConfig, log *service.Logger) (*input, error) {
 	if err != nil {
 		return nil, err
 	}
-	topic, err := conf.FieldString(fieldTopic)
+	topic, err := conf.FieldString(fieldKafka)
 	if err != nil {
 		return nil, err
 	}

@@ -46,20 +46,22 @@ func newOutput(conf *service.ParsedConfig, log *service.Logger) (*output, error)
 	if err != nil {
 		return nil, err
 	}
-	topic, err := conf.FieldString(fieldTopic)
+	topic, err := conf.FieldString(fieldKafka)
 	if err != nil {
 		return nil, err
 	}
 	o := &output{brokers: brokers, topic: topic, log: log, limited: newLimitedLog(log)}
-	if conf.Contains(fieldUMHTopic) {
-		if o.umhTopic, err = conf.FieldInterpolatedString(fieldUMHTopic); err != nil {
+	field, err := umhTopicField(conf)
+	if err != nil {
+		return nil, err
+	}
+	if field != "" {
+		if o.umhTopic, err = conf.FieldInterpolatedString(field); err != nil {
 			return nil, err
 		}
 	}
-	if conf.Contains(fieldBridgedBy) {
-		if o.bridgedBy, err = conf.FieldString(fieldBridgedBy); err != nil {
-			return nil, err
-		}
+	if o.bridgedBy, err = conf.FieldString(fieldBridgedBy); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -153,7 +155,34 @@ func (o *output) key(batch service.MessageBatch, i int) (string, error) {
 	if key == "" {
 		return "", errNoTopic
 	}
-	return key, nil
+	return sanitizeKey(key), nil
+}
+
+// sanitizeKey replaces every character of a UNS topic other than ASCII letters,
+// digits, '.', '_' and '-' with '_', as benthos-umh's uns output does. A key without
+// such characters is returned as it is, without copying.
+func sanitizeKey(key string) string {
+	for i := 0; i < len(key); i++ {
+		if !keyByte(key[i]) {
+			var b strings.Builder
+			b.Grow(len(key))
+			b.WriteString(key[:i])
+			for _, r := range key[i:] {
+				if r < 0x80 && keyByte(byte(r)) {
+					b.WriteRune(r)
+				} else {
+					b.WriteByte('_')
+				}
+			}
+			return b.String()
+		}
+	}
+	return key
+}
+
+// keyByte reports whether c may stand in a Kafka key unchanged.
+func keyByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
 }
 
 // headers turns the message's metadata, but the kafka_ entries, into record headers.

@@ -93,8 +93,17 @@ func TestInputConfig(t *testing.T) {
 	assert.True(t, in.matches("zzy"))
 	assert.False(t, in.matches("ax.y1"))
 
+	// topic is benthos-umh's former name of umh_topic: a pattern, not the Kafka topic.
+	in, err = newInput(parse(t, inputSpec(), "topic: '^x\\.'\nkafka_topic: uns.other"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "uns.other", in.topic)
+	assert.True(t, in.matches("x.1"))
+	assert.False(t, in.matches("y.1"))
+
 	for yaml, want := range map[string]string{
 		"umh_topic: a\numh_topics: [b]": "not both",
+		"topic: a\numh_topics: [b]":     "set topic or umh_topics, not both",
+		"topic: a\numh_topic: b":        "set umh_topic or topic, not both",
 		"umh_topics: ['(']":             `umh topic pattern 0 "("`,
 		"broker_address: ' , '":         "names no broker",
 		"max_batch_records: 0":          "at least 1",
@@ -109,7 +118,46 @@ func TestLintRejectsBothTopicFields(t *testing.T) {
 	require.NoError(t, Register(env), "registering again replaces the components")
 	err := env.NewStreamBuilder().SetYAML("input:\n  uns:\n    umh_topic: a\n    umh_topics: [b]\noutput:\n  uns: {}\n")
 	assert.ErrorContains(t, err, "set umh_topic or umh_topics, not both")
+	err = env.NewStreamBuilder().SetYAML("input:\n  uns:\n    topic: a\n    umh_topics: [b]\noutput:\n  uns: {}\n")
+	assert.ErrorContains(t, err, "set umh_topic or umh_topics, not both")
+	err = env.NewStreamBuilder().SetYAML("input:\n  uns:\n    topic: a\n    umh_topic: b\noutput:\n  uns: {}\n")
+	assert.ErrorContains(t, err, "set umh_topic or topic, not both")
+	err = env.NewStreamBuilder().SetYAML("input:\n  uns: {}\noutput:\n  uns:\n    topic: a\n    umh_topic: b\n")
+	assert.ErrorContains(t, err, "set umh_topic or topic, not both")
 	require.NoError(t, env.NewStreamBuilder().SetYAML("input:\n  uns:\n    umh_topics: [b]\noutput:\n  uns: {}\n"))
+	require.NoError(t, env.NewStreamBuilder().SetYAML("input:\n  uns:\n    topic: a\noutput:\n  uns:\n    topic: b\n"))
+}
+
+func TestOutputConfig(t *testing.T) {
+	out, err := newOutput(parse(t, outputSpec(), "{}"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "umh.messages", out.topic)
+	assert.Equal(t, "umh-core", out.bridgedBy, "benthos-umh's default header")
+	assert.Nil(t, out.umhTopic, "the key is the umh_topic metadata")
+
+	out, err = newOutput(parse(t, outputSpec(), "topic: 'umh.v1.${! meta(\"asset\") }'\nkafka_topic: other\nbridged_by: ''"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "other", out.topic)
+	assert.Empty(t, out.bridgedBy)
+	m := service.NewMessage(nil)
+	m.MetaSet("asset", "pump 7")
+	key, err := out.key(service.MessageBatch{m}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, "umh.v1.pump_7", key, "topic is the former name of umh_topic")
+}
+
+func TestSanitizeKey(t *testing.T) {
+	for key, want := range map[string]string{
+		"umh.v1.corpA.plant-A._raw.press": "umh.v1.corpA.plant-A._raw.press",
+		"umh.v1.a b/c#d":                  "umh.v1.a_b_c_d",
+		"umh.v1.température":              "umh.v1.temp_rature",
+		"umh.v1.π😀":                       "umh.v1.__",
+		"":                                "",
+	} {
+		assert.Equal(t, want, sanitizeKey(key), key)
+	}
+	key := "umh.v1.clean"
+	assert.Equal(t, 0.0, testing.AllocsPerRun(100, func() { _ = sanitizeKey(key) }), "a clean key is not copied")
 }
 
 func TestOutputFailsOnlyMessagesWithoutTopic(t *testing.T) {
