@@ -9,6 +9,8 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/unsproc/unsproc/components/internal/batchout"
 )
 
 // Output config fields.
@@ -100,23 +102,17 @@ func (o *output) WriteBatch(ctx context.Context, batch service.MessageBatch) err
 	if client == nil {
 		return service.ErrNotConnected
 	}
-	var batchErr *service.BatchError
-	fail := func(i int, err error) {
-		if batchErr == nil {
-			batchErr = service.NewBatchError(batch, err)
-		}
-		batchErr.Failed(i, err)
-	}
+	failures := batchout.For(batch)
 	sent := make([]published, 0, len(batch))
 	for i, m := range batch {
 		topic, err := o.topicOf(batch, i)
 		if err != nil {
-			fail(i, err)
+			failures.Fail(i, err)
 			continue
 		}
 		payload, err := m.AsBytes()
 		if err != nil {
-			fail(i, err)
+			failures.Fail(i, err)
 			continue
 		}
 		sent = append(sent, published{i, client.Publish(topic, o.conn.conf.qos, o.retained, payload)})
@@ -130,13 +126,10 @@ func (o *output) WriteBatch(ctx context.Context, batch service.MessageBatch) err
 				o.conn.close()
 				return service.ErrNotConnected
 			}
-			fail(p.index, err)
+			failures.Fail(p.index, err)
 		}
 	}
-	if batchErr != nil {
-		return batchErr
-	}
-	return nil
+	return failures.Err()
 }
 
 // topicOf is the MQTT topic of the batch's message i.

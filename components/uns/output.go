@@ -9,6 +9,8 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/unsproc/unsproc/components/internal/batchout"
 )
 
 // errNoTopic is the error of a message without a UNS topic.
@@ -103,24 +105,18 @@ func (o *output) WriteBatch(ctx context.Context, batch service.MessageBatch) err
 	if client == nil {
 		return service.ErrNotConnected
 	}
-	var batchErr *service.BatchError
-	fail := func(i int, err error) {
-		if batchErr == nil {
-			batchErr = service.NewBatchError(batch, err)
-		}
-		batchErr.Failed(i, err)
-	}
+	failures := batchout.For(batch)
 	records := make([]*kgo.Record, 0, len(batch))
 	index := make([]int, 0, len(batch)) // message index of each record
 	for i, msg := range batch {
 		key, err := o.key(batch, i)
 		if err != nil {
-			fail(i, err)
+			failures.Fail(i, err)
 			continue
 		}
 		value, err := msg.AsBytes()
 		if err != nil {
-			fail(i, fmt.Errorf("uns output: reading the payload: %w", err))
+			failures.Fail(i, fmt.Errorf("uns output: reading the payload: %w", err))
 			continue
 		}
 		records = append(records, &kgo.Record{Key: []byte(key), Value: value, Headers: o.headers(msg)})
@@ -130,14 +126,11 @@ func (o *output) WriteBatch(ctx context.Context, batch service.MessageBatch) err
 		for j, res := range client.ProduceSync(ctx, records...) {
 			if res.Err != nil {
 				o.limited.warn("uns output: writing to Kafka failed", "error", res.Err.Error())
-				fail(index[j], fmt.Errorf("uns output: writing to %s: %w", o.topic, res.Err))
+				failures.Fail(index[j], fmt.Errorf("uns output: writing to %s: %w", o.topic, res.Err))
 			}
 		}
 	}
-	if batchErr != nil {
-		return batchErr
-	}
-	return nil
+	return failures.Err()
 }
 
 // key returns the UNS topic of message i of batch.
