@@ -5,7 +5,7 @@
 // mapping), the `uns` input and output that read and write the Unified Namespace
 // in Kafka or Redpanda as UMH Core keeps it, the `mqtt` input and output for an
 // MQTT broker, the `uns_replay` input that replays a recording of UNS messages in
-// batches, and the `prometheus` metrics exporter that serves /metrics on Benthos'
+// batches and the `uns_record` output that writes one, and the `prometheus` metrics exporter that serves /metrics on Benthos'
 // HTTP address.
 //
 // On top of Benthos, `lint` also runs the processor's own checks, `run` reports a

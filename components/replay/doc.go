@@ -10,8 +10,12 @@
 // speed other than max, the input paces the messages by their payloads' timestamp_ms,
 // as fast as recorded (1x) or faster or slower.
 //
+// uns_record, a Benthos batch output, writes messages the other way: one line per
+// message, a recording uns_replay reads back or `topic payload` text, one write per
+// batch.
+//
 // ParseLine reads one line of a recording, for other readers such as `unsproc try`.
 //
-// Importing the package registers the input in Benthos' global environment;
-// Register adds it to another environment.
+// Importing the package registers the input and the output in Benthos' global
+// environment; Register adds them to another environment.
 package replay

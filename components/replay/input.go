@@ -48,9 +48,12 @@ func init() {
 	}
 }
 
-// Register adds the uns_replay input to env.
+// Register adds the uns_replay input and the uns_record output to env.
 func Register(env *service.Environment) error {
-	return env.RegisterBatchInput(InputName, ConfigSpec(), newFromParsed)
+	if err := env.RegisterBatchInput(InputName, ConfigSpec(), newFromParsed); err != nil {
+		return err
+	}
+	return env.RegisterBatchOutput(OutputName, OutputSpec(), newOutputFromParsed)
 }
 
 // ConfigSpec describes the input's configuration.
