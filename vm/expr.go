@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	exprvm "github.com/expr-lang/expr/vm"
+
+	"github.com/unsproc/unsproc/value"
 )
 
 // maxNamedSlots is the number of slot names precomputed by SlotName.
@@ -66,7 +68,7 @@ func NewExprRunner(helpers map[string]any) *ExprRunner {
 
 // Run binds in[i] to SlotName(i) and runs p. A helper's panic (such as a deopt
 // signal) comes back as an error wrapping the panic value.
-func (r *ExprRunner) Run(p *exprvm.Program, in []Value) (any, error) {
+func (r *ExprRunner) Run(p *exprvm.Program, in []value.Value) (any, error) {
 	m := r.pool.Get().(*exprMachine)
 	for i := range in {
 		m.env[SlotName(i)] = in[i].Interface()
