@@ -118,7 +118,7 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 		members: memberSlots(a.members, deps),
 		engine:  o.engine,
 		expr:    p.expr,
-		script:  vm.NewScript(script),
+		script:  script,
 		sandbox: sandboxFor(o.timeout, o.clock),
 	}
 	prog.impure = a.impure

@@ -13,7 +13,6 @@ import (
 	exprvm "github.com/expr-lang/expr/vm"
 
 	"github.com/unsproc/unsproc/value"
-	"github.com/unsproc/unsproc/vm"
 )
 
 // kindSample is a value of each kind, from which expr's checker learns a slot's type.
@@ -29,7 +28,7 @@ func compileExpr(node exprast.Node, kinds []value.Kind) (*exprvm.Program, error)
 		env[k] = v
 	}
 	for i, k := range kinds {
-		env[vm.SlotName(i)] = kindSample[k]
+		env[slotName(i)] = kindSample[k]
 	}
 	cfg := conf.CreateNew()
 	for _, opt := range []expr.Option{expr.Env(env), expr.Optimize(false), expr.DisableAllBuiltins()} {

@@ -24,7 +24,7 @@ const maxSignatureDeps = 21
 const maxSignatures = 8
 
 // runner evaluates every fast-path program.
-var runner = vm.NewExprRunner(helpers)
+var runner = newExprRunner(helpers)
 
 // Program is a compiled expression. It is immutable after Compile, apart from its cache
 // of per-signature expr programs, and safe for concurrent use.
@@ -314,7 +314,7 @@ func (s *signature) run(in []value.Value) (value.Value, bool) {
 		str, ok := s.concat.Run(in)
 		return value.Value{Any: str}, ok
 	}
-	v, err := runner.Run(s.prog, in)
+	v, err := runner.run(s.prog, in)
 	if err != nil {
 		return value.Value{}, false
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/unsproc/unsproc/compat"
 	"github.com/unsproc/unsproc/value"
-	"github.com/unsproc/unsproc/vm"
 )
 
 // kindOf returns the kind of an input value on the fast path: objects and arrays count
@@ -173,7 +172,7 @@ func (t *translator) member(n *ast.DotExpression) (lowered, bool) {
 func (t *translator) slotValue(slot int) (lowered, bool) {
 	switch k := t.kinds[slot]; k {
 	case value.Number, value.String, value.Bool:
-		return lowered{node: &exprast.IdentifierNode{Value: vm.SlotName(slot)}, kind: k, simple: true}, true
+		return lowered{node: &exprast.IdentifierNode{Value: slotName(slot)}, kind: k, simple: true}, true
 	case value.Null:
 		return lowered{node: &exprast.NilNode{}, kind: value.Null, simple: true}, true
 	}
