@@ -23,10 +23,7 @@ var kindSample = [...]any{value.Number: 0.0, value.String: "", value.Bool: false
 // with math.Pow and could fold a -0 constant into existence; the translator folds
 // constants itself with the exact helpers.
 func compileExpr(node exprast.Node, kinds []value.Kind) (*exprvm.Program, error) {
-	env := make(map[string]any, len(helpers)+len(kinds))
-	for k, v := range helpers {
-		env[k] = v
-	}
+	env := helperEnv(len(kinds))
 	for i, k := range kinds {
 		env[slotName(i)] = kindSample[k]
 	}

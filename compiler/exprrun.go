@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,27 +44,28 @@ func slotIndex(name string) (int, bool) {
 // expr VM and one environment map per concurrent caller, so a run allocates only what
 // the program itself boxes. It is safe for concurrent use.
 type exprRunner struct {
-	helpers map[string]any
-	pool    sync.Pool
+	pool sync.Pool
 }
 
+// exprMachine is one caller's expr VM and environment.
 type exprMachine struct {
 	vm  exprvm.VM
 	env map[string]any
 }
 
-// newExprRunner returns a runner whose environments hold the given helper functions
-// besides the slots. The map must not be changed afterwards.
-func newExprRunner(helpers map[string]any) *exprRunner {
-	r := &exprRunner{helpers: helpers}
-	r.pool.New = func() any {
-		env := make(map[string]any, len(helpers)+8)
-		for k, v := range helpers {
-			env[k] = v
-		}
-		return &exprMachine{env: env}
-	}
+// newExprRunner returns a runner whose environments hold the helpers besides the slots.
+func newExprRunner() *exprRunner {
+	r := &exprRunner{}
+	r.pool.New = func() any { return &exprMachine{env: helperEnv(8)} }
 	return r
+}
+
+// helperEnv returns a new expr environment holding the helpers, with room for slots
+// more names.
+func helperEnv(slots int) map[string]any {
+	env := make(map[string]any, len(helpers)+slots)
+	maps.Copy(env, helpers)
+	return env
 }
 
 // run binds in[i] to slotName(i) and runs p. A helper's panic (such as a deopt

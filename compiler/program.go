@@ -24,7 +24,7 @@ const maxSignatureDeps = 21
 const maxSignatures = 8
 
 // runner evaluates every fast-path program.
-var runner = newExprRunner(helpers)
+var runner = newExprRunner()
 
 // Program is a compiled expression. It is immutable after Compile, apart from its cache
 // of per-signature expr programs, and safe for concurrent use.

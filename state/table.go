@@ -52,13 +52,10 @@ func (s *slot) load() (value.Value, bool) {
 		return value.Value{}, false
 	}
 	k := value.Kind(word)
-	switch k {
-	case value.Number:
+	if k == value.Number {
 		return value.Num(math.Float64frombits(s.num.Load())), true
-	case value.Null:
-		return value.Value{}, true
 	}
-	v := s.vals[k].Load()
+	v := s.vals[k].Load() // the value.Null cell is never stored: it loads nil, null
 	if b, ok := v.(otherBox); ok {
 		return value.Value{Any: b.v}, true
 	}
@@ -102,7 +99,7 @@ func (t *Table) Store(slot int, v value.Value, ts int64) {
 			f = v.Any.(float64)
 		}
 		s.num.Store(math.Float64bits(f))
-	case value.Null: // the kind alone says it
+	case value.Null: // the kind alone says it: load reads nil from the cell never stored
 	case value.Other:
 		s.vals[k].Store(otherBox{v.Any})
 	default:
