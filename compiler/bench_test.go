@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/unsproc/unsproc/compiler"
-	"github.com/unsproc/unsproc/vm"
+	"github.com/unsproc/unsproc/value"
 )
 
 // benchExprs are the expressions the engines are compared on.
@@ -71,10 +71,10 @@ func BenchmarkEvalValues(b *testing.B) {
 // benchEvalValues times p's EvalValues over the inputs of vars, passed in dependency
 // order and converted beforehand, as the processor passes them.
 func benchEvalValues(b *testing.B, p *compiler.Program, vars []map[string]any) {
-	slots := make([][]compiler.Value, benchRing)
+	slots := make([][]value.Value, benchRing)
 	for i, v := range vars {
 		for _, d := range p.Deps() {
-			slots[i] = append(slots[i], vm.FromAny(v[d]))
+			slots[i] = append(slots[i], value.FromAny(v[d]))
 		}
 	}
 	b.ReportAllocs()

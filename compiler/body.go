@@ -3,9 +3,10 @@ package compiler
 import (
 	"strings"
 
-	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
+
+	"github.com/unsproc/unsproc/vm"
 )
 
 // A statement body is a mapping written as statements that end in a `return`, as UMH's
@@ -109,7 +110,7 @@ func analyseBody(b *ast.BlockStatement, offset func(int) int) *analysis {
 // the dependencies as parameters that calls the body as a function of no arguments, so
 // that `arguments` and every declaration are the body's own. The wrapper is parsed again
 // and checked to hold exactly the analysed body, so a source cannot escape it.
-func compileBodyFallback(p *parsed, deps []string) (*goja.Program, *Error) {
+func compileBodyFallback(p *parsed, deps []string) (*vm.Script, *Error) {
 	head := "(function (" + strings.Join(deps, ", ") + ") {\nreturn (function () {\n" // fallbackHeaderLines lines
 	text := head + p.text + "\n})();\n})"
 	prog, err := parser.ParseFile(nil, "", text, 0, parser.WithDisableSourceMaps)
@@ -119,11 +120,7 @@ func compileBodyFallback(p *parsed, deps []string) (*goja.Program, *Error) {
 	if !callsBodyExactly(prog, len(head)+1+len(p.text)+1) {
 		return nil, newError(p.text, -1, "check that braces are balanced", "the statements do not stand alone")
 	}
-	gp, err := goja.CompileAST(prog, false)
-	if err != nil {
-		return nil, newError(p.text, -1, "", "cannot be compiled for the JavaScript engine: %v", err)
-	}
-	return gp, nil
+	return newScript(p, text)
 }
 
 // callsBodyExactly checks that prog is `(function (…) { return (function () {…})(); })`

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/unsproc/unsproc/compat"
+	"github.com/unsproc/unsproc/value"
 	"github.com/unsproc/unsproc/vm"
 )
 
@@ -56,26 +57,26 @@ var builtins = []builtin{
 	// Boolean(x) is x's truthiness, where && and || reduce to boolean logic.
 	{site: siteGlobal, name: "Boolean", minArgs: 1, maxArgs: 1, operands: primitives, conv: convTest, fastest: machineNumeric,
 		lower: func(_ *translator, _ *builtin, _ lowered, a []lowered) lowered { return a[0] }},
-	helperCall(siteGlobal, "isNaN", kindsOf(kindNumber), math.IsNaN, kindBool),
-	helperCall(siteGlobal, "isFinite", kindsOf(kindNumber), compat.IsFinite, kindBool),
-	helperCall(siteGlobal, "parseFloat", kindsOf(kindString), compat.ParseFloat, kindNumber),
+	helperCall(siteGlobal, "isNaN", kindsOf(value.Number), math.IsNaN, value.Bool),
+	helperCall(siteGlobal, "isFinite", kindsOf(value.Number), compat.IsFinite, value.Bool),
+	helperCall(siteGlobal, "parseFloat", kindsOf(value.String), compat.ParseFloat, value.Number),
 
-	{site: siteMethod, name: "toFixed", receiver: kindsOf(kindNumber), minArgs: 0, maxArgs: 1, operands: kindsOf(kindNumber),
+	{site: siteMethod, name: "toFixed", receiver: kindsOf(value.Number), minArgs: 0, maxArgs: 1, operands: kindsOf(value.Number),
 		impl: compat.ToFixed, fastest: machineExpr,
 		lower: func(t *translator, b *builtin, recv lowered, a []lowered) lowered {
 			digits := t.number(0)
 			if len(a) == 1 {
 				digits = a[0]
 			}
-			return lowered{node: call(b.helper(), recv.node, digits.node), kind: kindString}
+			return lowered{node: call(b.helper(), recv.node, digits.node), kind: value.String}
 		}},
-	{site: siteMethod, name: "toString", receiver: kindsOf(kindNumber, kindString), fastest: machineExpr,
+	{site: siteMethod, name: "toString", receiver: kindsOf(value.Number, value.String), fastest: machineExpr,
 		lower: func(_ *translator, _ *builtin, recv lowered, _ []lowered) lowered { return toString(recv) }},
-	helperMethod("toUpperCase", compat.ToUpper, kindString),
-	helperMethod("toLowerCase", compat.ToLower, kindString),
-	{site: siteProperty, name: "length", receiver: kindsOf(kindString), impl: compat.StringLength, fastest: machineExpr,
+	helperMethod("toUpperCase", compat.ToUpper, value.String),
+	helperMethod("toLowerCase", compat.ToLower, value.String),
+	{site: siteProperty, name: "length", receiver: kindsOf(value.String), impl: compat.StringLength, fastest: machineExpr,
 		lower: func(_ *translator, b *builtin, recv lowered, _ []lowered) lowered {
-			return lowered{node: call(b.helper(), recv.node), kind: kindNumber}
+			return lowered{node: call(b.helper(), recv.node), kind: value.Number}
 		}},
 }
 
@@ -102,7 +103,7 @@ const (
 // kindSet is a set of kinds.
 type kindSet uint8
 
-func kindsOf(ks ...kind) kindSet {
+func kindsOf(ks ...value.Kind) kindSet {
 	var s kindSet
 	for _, k := range ks {
 		s |= 1 << k
@@ -110,18 +111,18 @@ func kindsOf(ks ...kind) kindSet {
 	return s
 }
 
-func (s kindSet) has(k kind) bool { return s&(1<<k) != 0 }
+func (s kindSet) has(k value.Kind) bool { return s&(1<<k) != 0 }
 
 // primitives are the kinds of values the fast path computes with.
-var primitives = kindsOf(kindNumber, kindString, kindBool, kindNull)
+var primitives = kindsOf(value.Number, value.String, value.Bool, value.Null)
 
 // kindNames name the kinds in fallback reasons and docs.
-var kindNames = [...]string{kindOther: "object", kindNumber: "number", kindString: "string", kindBool: "boolean", kindNull: "null"}
+var kindNames = [...]string{value.Other: "object", value.Number: "number", value.String: "string", value.Bool: "boolean", value.Null: "null"}
 
 // names lists the kinds of s.
 func (s kindSet) names() []string {
 	var out []string
-	for _, k := range []kind{kindNumber, kindString, kindBool, kindNull} {
+	for _, k := range []value.Kind{value.Number, value.String, value.Bool, value.Null} {
 		if s.has(k) {
 			out = append(out, kindNames[k])
 		}
@@ -130,13 +131,13 @@ func (s kindSet) names() []string {
 }
 
 // firstMissing is the first primitive kind s lacks; ok is false when s has them all.
-func (s kindSet) firstMissing() (kind, bool) {
-	for _, k := range []kind{kindNumber, kindString, kindBool, kindNull} {
+func (s kindSet) firstMissing() (value.Kind, bool) {
+	for _, k := range []value.Kind{value.Number, value.String, value.Bool, value.Null} {
 		if !s.has(k) {
 			return k, true
 		}
 	}
-	return kindOther, false
+	return value.Other, false
 }
 
 // builtin is one row of the table.
@@ -167,12 +168,12 @@ func lowerMathFunc(t *translator, b *builtin, _ lowered, a []lowered) lowered {
 	if a[0].num != nil {
 		return t.number(b.impl.(func(float64) float64)(*a[0].num))
 	}
-	return lowered{node: call(b.helper(), a[0].node), kind: kindNumber}
+	return lowered{node: call(b.helper(), a[0].node), kind: value.Number}
 }
 
 // numbersOnly restricts a Math function to number arguments, lowered unconverted.
 func numbersOnly(b builtin) builtin {
-	b.operands, b.conv = kindsOf(kindNumber), convNone
+	b.operands, b.conv = kindsOf(value.Number), convNone
 	return b
 }
 
@@ -181,7 +182,7 @@ func mathFunc2(name string, f func(a, b float64) float64) builtin {
 	return builtin{site: siteMath, name: name, minArgs: 2, maxArgs: 2, operands: primitives, conv: convToFloat,
 		impl: f, fastest: machineNumeric,
 		lower: func(_ *translator, b *builtin, _ lowered, a []lowered) lowered {
-			return lowered{node: call(b.helper(), a[0].node, a[1].node), kind: kindNumber}
+			return lowered{node: call(b.helper(), a[0].node, a[1].node), kind: value.Number}
 		}}
 }
 
@@ -193,7 +194,7 @@ func mathFold(name string, step func(a, b float64) float64, start float64) built
 		lower: func(t *translator, b *builtin, _ lowered, a []lowered) lowered {
 			acc := t.number(start)
 			for _, x := range a {
-				acc = lowered{node: call(b.helper(), acc.node, x.node), kind: kindNumber}
+				acc = lowered{node: call(b.helper(), acc.node, x.node), kind: value.Number}
 			}
 			return acc
 		}}
@@ -206,9 +207,9 @@ func mathConstant(name string, v float64) builtin {
 }
 
 // helperCall is a one-argument function of operands of the given kinds, computed by f.
-func helperCall(s site, name string, operands kindSet, f any, result kind) builtin {
+func helperCall(s site, name string, operands kindSet, f any, result value.Kind) builtin {
 	fastest := machineExpr
-	if operands == kindsOf(kindNumber) && (result == kindNumber || result == kindBool) {
+	if operands == kindsOf(value.Number) && (result == value.Number || result == value.Bool) {
 		fastest = machineNumeric
 	}
 	return builtin{site: s, name: name, minArgs: 1, maxArgs: 1, operands: operands, impl: f, fastest: fastest,
@@ -218,10 +219,10 @@ func helperCall(s site, name string, operands kindSet, f any, result kind) built
 }
 
 // helperMethod is a method without arguments of receivers of kind recv, computed by f.
-func helperMethod(name string, f any, recv kind) builtin {
+func helperMethod(name string, f any, recv value.Kind) builtin {
 	return builtin{site: siteMethod, name: name, receiver: kindsOf(recv), impl: f, fastest: machineExpr,
 		lower: func(_ *translator, b *builtin, r lowered, _ []lowered) lowered {
-			return lowered{node: call(b.helper(), r.node), kind: kindString}
+			return lowered{node: call(b.helper(), r.node), kind: value.String}
 		}}
 }
 
@@ -241,12 +242,12 @@ func (b *builtin) helper() string {
 }
 
 // argsReason is the fallback reason for an argument of kind k.
-func (b *builtin) argsReason(k kind) string {
+func (b *builtin) argsReason(k value.Kind) string {
 	return fmt.Sprintf("%s with a%s %s argument", b.what(), article(kindNames[k]), kindNames[k])
 }
 
 // receiverReason is the fallback reason for a receiver of kind k.
-func receiverReason(name string, k kind) string {
+func receiverReason(name string, k value.Kind) string {
 	return fmt.Sprintf("%s of a%s %s", name, article(kindNames[k]), kindNames[k])
 }
 

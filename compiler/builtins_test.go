@@ -8,26 +8,28 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/value"
 )
 
 // exampleAlias is an alias of each kind, and exampleValue a value of it.
 var (
-	exampleAlias = map[kind]string{kindNumber: "press", kindString: "name", kindBool: "running", kindNull: "nothing"}
-	exampleValue = map[kind]any{kindNumber: 2.5, kindString: "2.5", kindBool: true, kindNull: nil}
+	exampleAlias = map[value.Kind]string{value.Number: "press", value.String: "name", value.Bool: "running", value.Null: "nothing"}
+	exampleValue = map[value.Kind]any{value.Number: 2.5, value.String: "2.5", value.Bool: true, value.Null: nil}
 	// exampleLiteral is a constant of each kind, for the static examples of misuse.
-	exampleLiteral = map[kind]string{kindNumber: "(1)", kindString: `"x"`, kindBool: "true", kindNull: "null"}
+	exampleLiteral = map[value.Kind]string{value.Number: "(1)", value.String: `"x"`, value.Bool: "true", value.Null: "null"}
 )
 
 // example writes a use of b whose arguments (or receiver) are operand, an alias or a
 // literal of the row's first operand kind.
-func (b *builtin) example(operand func(kind) string) string {
-	first := func(s kindSet) kind {
-		for _, k := range []kind{kindNumber, kindString, kindBool, kindNull} {
+func (b *builtin) example(operand func(value.Kind) string) string {
+	first := func(s kindSet) value.Kind {
+		for _, k := range []value.Kind{value.Number, value.String, value.Bool, value.Null} {
 			if s.has(k) {
 				return k
 			}
 		}
-		return kindOther
+		return value.Other
 	}
 	args := make([]string, max(b.minArgs, min(b.maxArgs, 1), 0))
 	if b.maxArgs < 0 {
@@ -54,7 +56,7 @@ func TestBuiltinsRunWhereTheTableSays(t *testing.T) {
 	aliases := []string{"press", "name", "running", "nothing"}
 	for i := range builtins {
 		b := &builtins[i]
-		src := b.example(func(k kind) string { return exampleAlias[k] })
+		src := b.example(func(k value.Kind) string { return exampleAlias[k] })
 		t.Run(src, func(t *testing.T) {
 			p, err := Compile(src, aliases)
 			require.NoError(t, err)
@@ -87,7 +89,7 @@ func TestBuiltinFallbackReasons(t *testing.T) {
 			other = b.receiver
 		}
 		missing, _ := other.firstMissing()
-		src := b.example(func(k kind) string {
+		src := b.example(func(k value.Kind) string {
 			if (b.site == siteMethod || b.site == siteProperty) == (other == b.receiver) && k == missing {
 				return exampleLiteral[k]
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dop251/goja/ast"
 
+	"github.com/unsproc/unsproc/value"
 	"github.com/unsproc/unsproc/vm"
 )
 
@@ -117,7 +118,7 @@ func Compile(src string, aliases []string, opts ...Option) (*Program, error) {
 		members: memberSlots(a.members, deps),
 		engine:  o.engine,
 		expr:    p.expr,
-		script:  vm.NewScript(script),
+		script:  script,
 		sandbox: sandboxFor(o.timeout, o.clock),
 	}
 	prog.impure = a.impure
@@ -217,9 +218,9 @@ func (p *Program) decideFast() {
 		p.reason = fmt.Sprintf("more than %d dependencies and property paths", maxSignatureDeps)
 		return
 	}
-	numbers := make([]kind, len(p.deps)+len(p.members))
+	numbers := make([]value.Kind, len(p.deps)+len(p.members))
 	for i := range numbers {
-		numbers[i] = kindNumber
+		numbers[i] = value.Number
 	}
 	_, err := p.signatureProgram(numbers)
 	if err == nil {
@@ -237,18 +238,18 @@ func (p *Program) decideFast() {
 
 // memberProbes are the kind combinations in which the aliases read through property
 // paths are objects, and the paths' values numbers, strings or booleans.
-func (p *Program) memberProbes() [][]kind {
+func (p *Program) memberProbes() [][]value.Kind {
 	if len(p.members) == 0 {
 		return nil
 	}
-	var out [][]kind
-	for _, k := range []kind{kindNumber, kindString, kindBool} {
-		kinds := make([]kind, len(p.deps)+len(p.members))
+	var out [][]value.Kind
+	for _, k := range []value.Kind{value.Number, value.String, value.Bool} {
+		kinds := make([]value.Kind, len(p.deps)+len(p.members))
 		for i := range p.deps {
-			kinds[i] = kindNumber
+			kinds[i] = value.Number
 		}
 		for i, m := range p.members {
-			kinds[m.root] = kindOther
+			kinds[m.root] = value.Other
 			kinds[len(p.deps)+i] = k
 		}
 		out = append(out, kinds)
@@ -257,12 +258,12 @@ func (p *Program) memberProbes() [][]kind {
 }
 
 // probeKinds lists the kind combinations tried by decideFast besides all-number.
-func probeKinds(n int) [][]kind {
-	scalars := []kind{kindNumber, kindString, kindBool}
-	var out [][]kind
+func probeKinds(n int) [][]value.Kind {
+	scalars := []value.Kind{value.Number, value.String, value.Bool}
+	var out [][]value.Kind
 	if n > maxProbeDeps {
 		for _, k := range scalars[1:] {
-			ks := make([]kind, n)
+			ks := make([]value.Kind, n)
 			for i := range ks {
 				ks[i] = k
 			}
@@ -275,7 +276,7 @@ func probeKinds(n int) [][]kind {
 		total *= len(scalars)
 	}
 	for c := 1; c < total; c++ { // c == 0 is all-number, already tried
-		ks := make([]kind, n)
+		ks := make([]value.Kind, n)
 		for i, x := 0, c; i < n; i, x = i+1, x/len(scalars) {
 			ks[i] = scalars[x%len(scalars)]
 		}

@@ -1,6 +1,8 @@
 package compiler
 
-import "github.com/unsproc/unsproc/vm"
+import (
+	"github.com/unsproc/unsproc/value"
+)
 
 // Machine evaluates vals (the values of Deps, as EvalSlots takes them) and names the
 // machine that gave the result: numeric, concat, expr or goja.
@@ -8,16 +10,16 @@ func (p *Program) Machine(vals []any) string {
 	if _, fallback, _ := p.EvalSlots(vals); fallback {
 		return machineGoja.String()
 	}
-	in := make([]Value, len(vals))
+	in := make([]value.Value, len(vals))
 	for i, v := range vals {
-		in[i] = vm.FromAny(v)
+		in[i] = value.FromAny(v)
 	}
 	return p.machineFor(in).String()
 }
 
 // machineFor names the machine that evaluates in (the values of Deps, numbers unboxed)
 // unless a helper hands the evaluation to goja at run time.
-func (p *Program) machineFor(in []Value) machine {
+func (p *Program) machineFor(in []value.Value) machine {
 	if !p.fast {
 		return machineGoja
 	}

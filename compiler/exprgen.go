@@ -12,23 +12,20 @@ import (
 	"github.com/expr-lang/expr/parser"
 	exprvm "github.com/expr-lang/expr/vm"
 
-	"github.com/unsproc/unsproc/vm"
+	"github.com/unsproc/unsproc/value"
 )
 
 // kindSample is a value of each kind, from which expr's checker learns a slot's type.
-var kindSample = [...]any{kindNumber: 0.0, kindString: "", kindBool: false, kindNull: nil}
+var kindSample = [...]any{value.Number: 0.0, value.String: "", value.Bool: false, value.Null: nil}
 
 // compileExpr type-checks and compiles a translated expr AST for the given slot kinds.
 // It mirrors expr.Compile without the parse step. expr's optimizer is off: it folds `**`
 // with math.Pow and could fold a -0 constant into existence; the translator folds
 // constants itself with the exact helpers.
-func compileExpr(node exprast.Node, kinds []kind) (*exprvm.Program, error) {
-	env := make(map[string]any, len(helpers)+len(kinds))
-	for k, v := range helpers {
-		env[k] = v
-	}
+func compileExpr(node exprast.Node, kinds []value.Kind) (*exprvm.Program, error) {
+	env := helperEnv(len(kinds))
 	for i, k := range kinds {
-		env[vm.SlotName(i)] = kindSample[k]
+		env[slotName(i)] = kindSample[k]
 	}
 	cfg := conf.CreateNew()
 	for _, opt := range []expr.Option{expr.Env(env), expr.Optimize(false), expr.DisableAllBuiltins()} {

@@ -6,9 +6,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
+
+	"github.com/unsproc/unsproc/vm"
 )
 
 // MaxSourceLen is the longest expression accepted, in bytes.
@@ -351,7 +352,7 @@ const fallbackHeaderLines = 2
 // compileFallback compiles the expression for the goja sandbox as a function taking the
 // dependencies as parameters. The function wrapper is parsed again and checked to hold
 // exactly the analysed expression, so a source cannot escape the wrapper.
-func compileFallback(p *parsed, deps []string) (*goja.Program, *Error) {
+func compileFallback(p *parsed, deps []string) (*vm.Script, *Error) {
 	head := "(function (" + strings.Join(deps, ", ") + ") {\nreturn (\n" // fallbackHeaderLines lines
 	text := head + p.text + "\n);\n})"
 	prog, err := parser.ParseFile(nil, "", text, 0, parser.WithDisableSourceMaps)
@@ -361,11 +362,17 @@ func compileFallback(p *parsed, deps []string) (*goja.Program, *Error) {
 	if !wrapsExactly(prog, text, len(head)+1, len(head)+1+len(p.text)) {
 		return nil, newError(p.text, -1, "check that parentheses and brackets are balanced", "the expression does not stand alone")
 	}
-	gp, err := goja.CompileAST(prog, false)
+	return newScript(p, text)
+}
+
+// newScript compiles for the sandbox the wrapper text around p that compileFallback or
+// compileBodyFallback built and checked.
+func newScript(p *parsed, text string) (*vm.Script, *Error) {
+	s, err := vm.NewScript(text)
 	if err != nil {
 		return nil, newError(p.text, -1, "", "cannot be compiled for the JavaScript engine: %v", err)
 	}
-	return gp, nil
+	return s, nil
 }
 
 // wrapsExactly checks that prog, parsed from text, is `(function (…) { return (<expr>); })`

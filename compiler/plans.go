@@ -36,7 +36,7 @@ func (p *numericPlanner) node(n exprast.Node) bool {
 	case *exprast.StringNode:
 		p.b.String(n.Value)
 	case *exprast.IdentifierNode:
-		if slot, ok := vm.SlotIndex(n.Value); ok {
+		if slot, ok := slotIndex(n.Value); ok {
 			p.b.Load(slot)
 			return true
 		}
@@ -153,7 +153,7 @@ func concatPlan(n exprast.Node) *vm.Concat {
 		case *exprast.StringNode:
 			parts = append(parts, vm.ConcatPart{Text: a.Value, Slot: -1})
 		case *exprast.IdentifierNode:
-			slot, ok := vm.SlotIndex(a.Value)
+			slot, ok := slotIndex(a.Value)
 			if !ok {
 				return nil
 			}

@@ -13,6 +13,7 @@ import (
 	exprvm "github.com/expr-lang/expr/vm"
 
 	"github.com/unsproc/unsproc/compat"
+	"github.com/unsproc/unsproc/value"
 	"github.com/unsproc/unsproc/vm"
 )
 
@@ -23,7 +24,7 @@ const maxSignatureDeps = 21
 const maxSignatures = 8
 
 // runner evaluates every fast-path program.
-var runner = vm.NewExprRunner(helpers)
+var runner = newExprRunner()
 
 // Program is a compiled expression. It is immutable after Compile, apart from its cache
 // of per-signature expr programs, and safe for concurrent use.
@@ -61,14 +62,14 @@ type member struct {
 // withMembers appends to in the values of the property paths read from object and array
 // inputs. ok is false when a path does not resolve to a value of the fast path (a
 // missing key is undefined): goja then evaluates.
-func (p *Program) withMembers(in []Value, buf []Value) ([]Value, bool) {
+func (p *Program) withMembers(in []value.Value, buf []value.Value) ([]value.Value, bool) {
 	buf = append(buf, in...)
 	for _, m := range p.members {
 		v := in[m.root].Any
 		switch v.(type) {
 		case map[string]any, []any:
 		default:
-			buf = append(buf, Value{}) // a scalar root: the path is not used as an input
+			buf = append(buf, value.Value{}) // a scalar root: the path is not used as an input
 			continue
 		}
 		for _, k := range m.keys {
@@ -77,7 +78,7 @@ func (p *Program) withMembers(in []Value, buf []Value) ([]Value, bool) {
 				return nil, false
 			}
 		}
-		buf = append(buf, vm.FromAny(v))
+		buf = append(buf, value.FromAny(v))
 	}
 	return buf, true
 }
@@ -114,20 +115,15 @@ type signature struct {
 	prog    *exprvm.Program
 	numeric *vm.Numeric
 	concat  *vm.Concat
-	result  kind
+	result  value.Kind
 }
 
 // staticResult is the value of a Static program, computed once by Compile.
 type staticResult struct {
-	value    Value
+	value    value.Value
 	fallback bool
 	err      error
 }
-
-// Value is an evaluation input or result that carries a number without boxing it:
-// Num when IsNum, otherwise Any (string, bool, nil, map[string]any, []any, or what
-// goja's Export gives, numbers from goja included).
-type Value = vm.Value
 
 // Source returns the expression as compiled (without a tolerated trailing semicolon).
 func (p *Program) Source() string { return p.src }
@@ -155,14 +151,14 @@ func (p *Program) FallbackReason() string { return p.reason }
 // otherwise, string, bool, nil for null and undefined, map[string]any and []any, a
 // time.Time for a Date. A JavaScript exception or a timeout is an error.
 func (p *Program) Eval(vars map[string]any) (any, error) {
-	var buf [8]Value
+	var buf [8]value.Value
 	in := buf[:0]
 	for _, name := range p.deps {
 		v, ok := vars[name]
 		if !ok {
 			return nil, fmt.Errorf("variable %s %w", name, errMissingVar)
 		}
-		in = append(in, vm.FromAny(normaliseInput(v)))
+		in = append(in, value.FromAny(normaliseInput(v)))
 	}
 	v, _, err := p.EvalValues(in)
 	if v.IsNum {
@@ -190,10 +186,10 @@ func normaliseInput(v any) any {
 // decodes it. Numbers in the result may be float64 even when integral (their JSON text
 // is the same); fallback reports that goja ran.
 func (p *Program) EvalSlots(vals []any) (v any, fallback bool, err error) {
-	var buf [8]Value
+	var buf [8]value.Value
 	in := buf[:0]
 	for _, x := range vals {
-		in = append(in, vm.FromAny(x))
+		in = append(in, value.FromAny(x))
 	}
 	r, fallback, err := p.EvalValues(in)
 	return r.Interface(), fallback, err
@@ -202,16 +198,16 @@ func (p *Program) EvalSlots(vals []any) (v any, fallback bool, err error) {
 // EvalValues is the processor's entry: in[i] is the value of Deps()[i], numbers
 // unboxed. A numeric or boolean expression over number and boolean inputs runs on the
 // numeric machine and allocates nothing. fallback reports that goja ran.
-func (p *Program) EvalValues(in []Value) (v Value, fallback bool, err error) {
+func (p *Program) EvalValues(in []value.Value) (v value.Value, fallback bool, err error) {
 	if p.static != nil {
 		return p.static.value, p.static.fallback, p.static.err
 	}
 	if s := p.numbers.Load(); s != nil && allNumbers(in) {
 		// The usual mapping, arithmetic on numbers, goes to the numeric machine (which
 		// every numbers signature has) without run's dispatch on the signature's form.
-		if s.result == kindNumber {
+		if s.result == value.Number {
 			if f, ok := s.numeric.Run(in); ok && !compat.AmbiguousInt(f) {
-				return Value{Num: f, IsNum: true}, false, nil
+				return value.Value{Num: f, IsNum: true}, false, nil
 			}
 		} else if v, ok := s.run(in); ok {
 			return v, false, nil
@@ -222,7 +218,7 @@ func (p *Program) EvalValues(in []Value) (v Value, fallback bool, err error) {
 }
 
 // allNumbers reports whether every value of in is an unboxed number.
-func allNumbers(in []Value) bool {
+func allNumbers(in []value.Value) bool {
 	for i := range in {
 		if !in[i].IsNum {
 			return false
@@ -231,11 +227,11 @@ func allNumbers(in []Value) bool {
 	return true
 }
 
-func (p *Program) evaluate(in []Value) (Value, bool, error) {
+func (p *Program) evaluate(in []value.Value) (value.Value, bool, error) {
 	if p.fast { // then dependencies and property paths number at most maxSignatureDeps
 		ext, ok := in, true
 		if len(p.members) > 0 {
-			var buf [maxSignatureDeps]Value
+			var buf [maxSignatureDeps]value.Value
 			ext, ok = p.withMembers(in, buf[:0])
 		}
 		if ok {
@@ -252,7 +248,7 @@ func (p *Program) evaluate(in []Value) (Value, bool, error) {
 }
 
 // runGoja evaluates the expression in the goja sandbox.
-func (p *Program) runGoja(in []Value) (Value, bool, error) {
+func (p *Program) runGoja(in []value.Value) (value.Value, bool, error) {
 	var buf [8]any
 	args := buf[:0]
 	for i := range in {
@@ -262,7 +258,7 @@ func (p *Program) runGoja(in []Value) (Value, bool, error) {
 	if err != nil {
 		err = locate(err, p.src)
 	}
-	return Value{Any: v}, true, err
+	return value.Value{Any: v}, true, err
 }
 
 // scriptPosition matches a position in the compiled fallback script, as goja's errors
@@ -300,40 +296,40 @@ func (e *locatedError) Error() string { return e.msg }
 func (e *locatedError) Unwrap() error { return e.err }
 
 // run evaluates the fast path; ok is false when goja must take over.
-func (s *signature) run(in []Value) (Value, bool) {
+func (s *signature) run(in []value.Value) (value.Value, bool) {
 	if s.numeric != nil {
 		f, ok := s.numeric.Run(in)
 		if !ok {
-			return Value{}, false
+			return value.Value{}, false
 		}
 		switch s.result {
-		case kindBool:
-			return Value{Any: f != 0}, true
-		case kindString:
-			return Value{Any: s.numeric.Constant(f)}, true
+		case value.Bool:
+			return value.Value{Any: f != 0}, true
+		case value.String:
+			return value.Value{Any: s.numeric.Constant(f)}, true
 		}
-		return Value{Num: f, IsNum: true}, !compat.AmbiguousInt(f)
+		return value.Value{Num: f, IsNum: true}, !compat.AmbiguousInt(f)
 	}
 	if s.concat != nil {
 		str, ok := s.concat.Run(in)
-		return Value{Any: str}, ok
+		return value.Value{Any: str}, ok
 	}
-	v, err := runner.Run(s.prog, in)
+	v, err := runner.run(s.prog, in)
 	if err != nil {
-		return Value{}, false
+		return value.Value{}, false
 	}
 	if f, ok := v.(float64); ok {
-		return Value{Num: f, IsNum: true}, !compat.AmbiguousInt(f)
+		return value.Value{Num: f, IsNum: true}, !compat.AmbiguousInt(f)
 	}
-	return Value{Any: v}, true
+	return value.Value{Any: v}, true
 }
 
 // signatureFor returns the fast path for the kinds of in, or nil for goja.
-func (p *Program) signatureFor(in []Value) *signature {
+func (p *Program) signatureFor(in []value.Value) *signature {
 	var key uint64
 	for i := range in {
 		k := kindOf(in[i])
-		if k == kindOther && len(p.members) == 0 {
+		if k == value.Other && len(p.members) == 0 {
 			return nil // an object or array is usable only through its property paths
 		}
 		key |= uint64(k) << (3 * i)
@@ -345,7 +341,7 @@ func (p *Program) signatureFor(in []Value) *signature {
 			}
 		}
 	}
-	kinds := make([]kind, len(in))
+	kinds := make([]value.Kind, len(in))
 	for i := range in {
 		kinds[i] = kindOf(in[i])
 	}
@@ -355,7 +351,7 @@ func (p *Program) signatureFor(in []Value) *signature {
 
 // signatureProgram translates and compiles the expression for one kind combination and
 // caches the outcome (a program, or nil when the combination must use goja).
-func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
+func (p *Program) signatureProgram(kinds []value.Kind) (*signature, error) {
 	var key uint64
 	for i, k := range kinds {
 		key |= uint64(k) << (3 * i)
@@ -380,23 +376,23 @@ func (p *Program) signatureProgram(kinds []kind) (*signature, error) {
 		sig.result = l.kind
 		sig.prog, err = compileExpr(l.node, kinds)
 	}
-	if err == nil && numericInputs(kinds) && (sig.result == kindNumber || sig.result == kindBool || l.constantStrings) {
+	if err == nil && numericInputs(kinds) && (sig.result == value.Number || sig.result == value.Bool || l.constantStrings) {
 		sig.numeric = numericPlan(l.node)
 	}
-	if err == nil && sig.result == kindString && sig.numeric == nil {
+	if err == nil && sig.result == value.String && sig.numeric == nil {
 		sig.concat = concatPlan(l.node)
 	}
 	next := append(append(make([]signature, 0, len(old)+1), old...), sig)
 	p.sigs.Store(&next)
 	added := &next[len(next)-1]
-	if added.numeric != nil && len(p.members) == 0 && allKinds(kinds, kindNumber) {
+	if added.numeric != nil && len(p.members) == 0 && allKinds(kinds, value.Number) {
 		p.numbers.Store(added)
 	}
 	return added, err
 }
 
 // allKinds reports whether every kind of kinds is k.
-func allKinds(kinds []kind, k kind) bool {
+func allKinds(kinds []value.Kind, k value.Kind) bool {
 	for _, x := range kinds {
 		if x != k {
 			return false
@@ -408,9 +404,9 @@ func allKinds(kinds []kind, k kind) bool {
 // numericInputs reports whether the numeric machine can take inputs of these kinds
 // (null inputs are constants in the translated program, and objects are only read
 // through their property paths); any string in such a program is then a constant.
-func numericInputs(kinds []kind) bool {
+func numericInputs(kinds []value.Kind) bool {
 	for _, k := range kinds {
-		if k != kindNumber && k != kindBool && k != kindNull && k != kindOther {
+		if k != value.Number && k != value.Bool && k != value.Null && k != value.Other {
 			return false
 		}
 	}
@@ -418,7 +414,7 @@ func numericInputs(kinds []kind) bool {
 }
 
 // translate lowers the expression for one combination of input kinds.
-func (p *Program) translate(kinds []kind) (lowered, error) {
+func (p *Program) translate(kinds []value.Kind) (lowered, error) {
 	t := &translator{slots: make(map[string]int, len(p.deps)), members: make(map[string]int, len(p.members)), kinds: kinds}
 	for i, d := range p.deps {
 		t.slots[d] = i

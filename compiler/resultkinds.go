@@ -6,6 +6,8 @@ import (
 
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/token"
+
+	"github.com/unsproc/unsproc/value"
 )
 
 // ResultKinds is a set of the JSON types a program's results can have. It is an
@@ -72,7 +74,7 @@ func (p *Program) ResultKinds() ResultKinds {
 }
 
 // valueKinds is the kind of one result value.
-func valueKinds(v Value) ResultKinds {
+func valueKinds(v value.Value) ResultKinds {
 	if v.IsNum {
 		return ResultNumber
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/value"
 )
 
 // resultKindCases pair expressions over the aliases a and b with the kinds
@@ -90,7 +92,7 @@ func TestResultKindsHold(t *testing.T) {
 }
 
 // vmValue wraps an exported result for valueKinds.
-func vmValue(v any) Value { return Value{Any: v} }
+func vmValue(v any) value.Value { return value.Value{Any: v} }
 
 func TestResultKindsString(t *testing.T) {
 	assert.Equal(t, "any", ResultAny.String())

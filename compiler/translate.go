@@ -10,40 +10,20 @@ import (
 	exprast "github.com/expr-lang/expr/ast"
 
 	"github.com/unsproc/unsproc/compat"
-	"github.com/unsproc/unsproc/vm"
+	"github.com/unsproc/unsproc/value"
 )
 
-// kind is the JavaScript type of a value on the fast path.
-type kind uint8
-
-const (
-	kindOther  kind = iota // objects, arrays and anything else: read through property paths only
-	kindNumber             // float64
-	kindString             // string
-	kindBool               // bool
-	kindNull               // nil
-)
-
-// kindOf returns the kind of an input value.
-func kindOf(v Value) kind {
-	if v.IsNum {
-		return kindNumber
+// kindOf returns the kind of an input value on the fast path: objects and arrays count
+// as value.Other, read through property paths only.
+func kindOf(v value.Value) value.Kind {
+	if k := v.Kind(); k < value.Object {
+		return k
 	}
-	switch v.Any.(type) {
-	case float64:
-		return kindNumber
-	case string:
-		return kindString
-	case bool:
-		return kindBool
-	case nil:
-		return kindNull
-	}
-	return kindOther
+	return value.Other
 }
 
 // typeofName is what JavaScript's typeof gives for a kind.
-var typeofName = [...]string{kindNumber: "number", kindString: "string", kindBool: "boolean", kindNull: "object"}
+var typeofName = [...]string{value.Number: "number", value.String: "string", value.Bool: "boolean", value.Null: "object"}
 
 // unsupported says why a construct has no exact fast-path lowering.
 type unsupported string
@@ -57,7 +37,7 @@ func unsupportedf(format string, args ...any) unsupported {
 // lowered is a translated sub-expression.
 type lowered struct {
 	node   exprast.Node
-	kind   kind
+	kind   value.Kind
 	simple bool     // a literal or a variable: evaluating it cannot fail
 	num    *float64 // its value, when it is a numeric constant
 	// constantStrings: a string result that is always one of some string constants,
@@ -69,7 +49,7 @@ type lowered struct {
 type translator struct {
 	slots   map[string]int // alias → dependency index
 	members map[string]int // property path ("obj.a.b") → its input index, after the dependencies
-	kinds   []kind         // kind of each input: the dependencies, then the property paths
+	kinds   []value.Kind   // kind of each input: the dependencies, then the property paths
 	vars    int            // counter for expr `let` temporaries
 }
 
@@ -77,17 +57,17 @@ func (t *translator) number(f float64) lowered {
 	// A -0 constant would be merged with +0 in expr's constant pool, so it is produced
 	// by a helper call instead.
 	if f == 0 && math.Signbit(f) {
-		return lowered{node: call(hNeg, &exprast.FloatNode{Value: 0}), kind: kindNumber}
+		return lowered{node: call(hNeg, &exprast.FloatNode{Value: 0}), kind: value.Number}
 	}
-	return lowered{node: &exprast.FloatNode{Value: f}, kind: kindNumber, simple: true, num: &f}
+	return lowered{node: &exprast.FloatNode{Value: f}, kind: value.Number, simple: true, num: &f}
 }
 
 func str(s string) lowered {
-	return lowered{node: &exprast.StringNode{Value: s}, kind: kindString, simple: true, constantStrings: true}
+	return lowered{node: &exprast.StringNode{Value: s}, kind: value.String, simple: true, constantStrings: true}
 }
 
 func boolean(b bool) lowered {
-	return lowered{node: &exprast.BoolNode{Value: b}, kind: kindBool, simple: true}
+	return lowered{node: &exprast.BoolNode{Value: b}, kind: value.Bool, simple: true}
 }
 
 func call(name string, args ...exprast.Node) exprast.Node {
@@ -113,7 +93,7 @@ func (t *translator) expr(e ast.Expression) (lowered, error) {
 	case *ast.BooleanLiteral:
 		return boolean(n.Value), nil
 	case *ast.NullLiteral:
-		return lowered{node: &exprast.NilNode{}, kind: kindNull, simple: true}, nil
+		return lowered{node: &exprast.NilNode{}, kind: value.Null, simple: true}, nil
 	case *ast.Identifier:
 		return t.identifier(n.Name.String())
 	case *ast.TemplateLiteral:
@@ -181,7 +161,7 @@ func (t *translator) member(n *ast.DotExpression) (lowered, bool) {
 	}
 	root, isAlias := t.slots[c.root]
 	slot, isMember := t.members[c.key()]
-	if !isAlias || !isMember || t.kinds[root] != kindOther || slot >= len(t.kinds) {
+	if !isAlias || !isMember || t.kinds[root] != value.Other || slot >= len(t.kinds) {
 		return lowered{}, false
 	}
 	return t.slotValue(slot)
@@ -191,10 +171,10 @@ func (t *translator) member(n *ast.DotExpression) (lowered, bool) {
 // arrays stay with goja).
 func (t *translator) slotValue(slot int) (lowered, bool) {
 	switch k := t.kinds[slot]; k {
-	case kindNumber, kindString, kindBool:
-		return lowered{node: &exprast.IdentifierNode{Value: vm.SlotName(slot)}, kind: k, simple: true}, true
-	case kindNull:
-		return lowered{node: &exprast.NilNode{}, kind: kindNull, simple: true}, true
+	case value.Number, value.String, value.Bool:
+		return lowered{node: &exprast.IdentifierNode{Value: slotName(slot)}, kind: k, simple: true}, true
+	case value.Null:
+		return lowered{node: &exprast.NilNode{}, kind: value.Null, simple: true}, true
 	}
 	return lowered{}, false
 }
@@ -202,14 +182,14 @@ func (t *translator) slotValue(slot int) (lowered, bool) {
 // toString applies JavaScript's ToString to a lowered value.
 func toString(l lowered) lowered {
 	switch l.kind {
-	case kindNumber:
+	case value.Number:
 		if l.num != nil {
 			return str(compat.FormatNumber(*l.num))
 		}
-		return lowered{node: call(hNumStr, l.node), kind: kindString}
-	case kindBool:
-		return lowered{node: &exprast.ConditionalNode{Cond: l.node, Exp1: &exprast.StringNode{Value: "true"}, Exp2: &exprast.StringNode{Value: "false"}}, kind: kindString, simple: l.simple}
-	case kindNull:
+		return lowered{node: call(hNumStr, l.node), kind: value.String}
+	case value.Bool:
+		return lowered{node: &exprast.ConditionalNode{Cond: l.node, Exp1: &exprast.StringNode{Value: "true"}, Exp2: &exprast.StringNode{Value: "false"}}, kind: value.String, simple: l.simple}
+	case value.Null:
 		return str("null")
 	}
 	return l
@@ -218,11 +198,11 @@ func toString(l lowered) lowered {
 // toNumber applies JavaScript's ToNumber to a lowered value.
 func (t *translator) toNumber(l lowered) lowered {
 	switch l.kind {
-	case kindString:
-		return lowered{node: call(hStrNum, l.node), kind: kindNumber}
-	case kindBool:
-		return lowered{node: &exprast.ConditionalNode{Cond: l.node, Exp1: &exprast.FloatNode{Value: 1}, Exp2: &exprast.FloatNode{Value: 0}}, kind: kindNumber, simple: l.simple}
-	case kindNull:
+	case value.String:
+		return lowered{node: call(hStrNum, l.node), kind: value.Number}
+	case value.Bool:
+		return lowered{node: &exprast.ConditionalNode{Cond: l.node, Exp1: &exprast.FloatNode{Value: 1}, Exp2: &exprast.FloatNode{Value: 0}}, kind: value.Number, simple: l.simple}
+	case value.Null:
 		return t.number(0)
 	}
 	return l
@@ -231,11 +211,11 @@ func (t *translator) toNumber(l lowered) lowered {
 // truthy applies JavaScript's ToBoolean to a lowered value.
 func truthy(l lowered) exprast.Node {
 	switch l.kind {
-	case kindNumber:
+	case value.Number:
 		return call(hTruthy, l.node)
-	case kindString:
+	case value.String:
 		return binary("!=", l.node, &exprast.StringNode{Value: ""})
-	case kindNull:
+	case value.Null:
 		return &exprast.BoolNode{Value: false}
 	}
 	return l.node
@@ -275,7 +255,7 @@ func concat(parts ...lowered) lowered {
 			}
 			continue
 		}
-		if p.kind != kindString || p.simple {
+		if p.kind != value.String || p.simple {
 			p = toStringConstant(p)
 		}
 		args = appendPart(args, p.node)
@@ -288,7 +268,7 @@ func concat(parts ...lowered) lowered {
 	if len(args) == 0 {
 		return str("")
 	}
-	return lowered{node: call(hConcat, args...), kind: kindString}
+	return lowered{node: call(hConcat, args...), kind: value.String}
 }
 
 // toStringConstant converts a constant part to its string; other parts are kept, the
@@ -341,7 +321,7 @@ func (t *translator) binary(n *ast.BinaryExpression) (lowered, error) {
 	}
 	switch n.Operator {
 	case token.PLUS:
-		if l.kind == kindString || r.kind == kindString {
+		if l.kind == value.String || r.kind == value.String {
 			return concat(l, r), nil
 		}
 		return t.arith("+", nil, t.toNumber(l), t.toNumber(r)), nil
@@ -370,7 +350,7 @@ func (t *translator) binary(n *ast.BinaryExpression) (lowered, error) {
 	case token.LOGICAL_AND, token.LOGICAL_OR:
 		return t.logical(n.Operator == token.LOGICAL_AND, l, r)
 	case token.COALESCE:
-		if l.kind == kindNull {
+		if l.kind == value.Null {
 			return r, nil
 		}
 		return l, nil
@@ -407,9 +387,9 @@ func (t *translator) arith(op string, fn func(a, b float64) (float64, bool), l, 
 		}
 	}
 	if fn != nil {
-		return lowered{node: call(op, l.node, r.node), kind: kindNumber}
+		return lowered{node: call(op, l.node, r.node), kind: value.Number}
 	}
-	return lowered{node: binary(op, l.node, r.node), kind: kindNumber}
+	return lowered{node: binary(op, l.node, r.node), kind: value.Number}
 }
 
 var relationalOps = map[token.Token]struct{ native, strHelper string }{
@@ -421,11 +401,11 @@ var relationalOps = map[token.Token]struct{ native, strHelper string }{
 
 func (t *translator) relational(op token.Token, l, r lowered) lowered {
 	ops := relationalOps[op]
-	if l.kind == kindString && r.kind == kindString {
-		return lowered{node: call(ops.strHelper, l.node, r.node), kind: kindBool}
+	if l.kind == value.String && r.kind == value.String {
+		return lowered{node: call(ops.strHelper, l.node, r.node), kind: value.Bool}
 	}
 	ln, rn := t.toNumber(l), t.toNumber(r)
-	return lowered{node: binary(ops.native, ln.node, rn.node), kind: kindBool}
+	return lowered{node: binary(ops.native, ln.node, rn.node), kind: value.Bool}
 }
 
 func (t *translator) equality(negate bool, l, r lowered, strict bool) (lowered, error) {
@@ -434,28 +414,28 @@ func (t *translator) equality(negate bool, l, r lowered, strict bool) (lowered, 
 		op = "!="
 	}
 	switch {
-	case l.kind == kindNull && r.kind == kindNull:
+	case l.kind == value.Null && r.kind == value.Null:
 		return boolean(!negate), nil
 	case l.kind == r.kind:
-		return lowered{node: binary(op, l.node, r.node), kind: kindBool}, nil
+		return lowered{node: binary(op, l.node, r.node), kind: value.Bool}, nil
 	case strict && l.simple && r.simple:
 		return boolean(negate), nil
 	case strict:
 		// Different kinds are never strictly equal, but both sides still run (they may throw).
-		return lowered{node: &exprast.SequenceNode{Nodes: []exprast.Node{l.node, r.node, &exprast.BoolNode{Value: negate}}}, kind: kindBool}, nil
+		return lowered{node: &exprast.SequenceNode{Nodes: []exprast.Node{l.node, r.node, &exprast.BoolNode{Value: negate}}}, kind: value.Bool}, nil
 	}
 	return lowered{}, unsupported("== between values of different types")
 }
 
 func (t *translator) logical(and bool, l, r lowered) (lowered, error) {
-	if l.kind == kindBool && r.kind == kindBool {
+	if l.kind == value.Bool && r.kind == value.Bool {
 		op := "||"
 		if and {
 			op = "&&"
 		}
-		return lowered{node: binary(op, l.node, r.node), kind: kindBool}, nil
+		return lowered{node: binary(op, l.node, r.node), kind: value.Bool}, nil
 	}
-	if l.kind == kindNull {
+	if l.kind == value.Null {
 		if and {
 			return l, nil
 		}
@@ -518,7 +498,7 @@ func (t *translator) unary(n *ast.UnaryExpression) (lowered, error) {
 		if err != nil {
 			return lowered{}, err
 		}
-		return lowered{node: v, kind: kindBool}, nil
+		return lowered{node: v, kind: value.Bool}, nil
 	}
 	if n.Operator == token.TYPEOF {
 		if id, ok := n.Operand.(*ast.Identifier); ok {
@@ -533,15 +513,15 @@ func (t *translator) unary(n *ast.UnaryExpression) (lowered, error) {
 	}
 	switch n.Operator {
 	case token.MINUS:
-		if v.kind == kindString {
+		if v.kind == value.String {
 			// goja does not negate a string's ToNumber in every case.
-			return lowered{node: call(hNegStr, v.node), kind: kindNumber}, nil
+			return lowered{node: call(hNegStr, v.node), kind: value.Number}, nil
 		}
 		num := t.toNumber(v)
 		if num.num != nil && *num.num != 0 && !math.IsNaN(*num.num) {
 			return t.number(-*num.num), nil
 		}
-		return lowered{node: call(hNeg, num.node), kind: kindNumber}, nil
+		return lowered{node: call(hNeg, num.node), kind: value.Number}, nil
 	case token.PLUS:
 		return t.toNumber(v), nil
 	case token.TYPEOF:
@@ -629,14 +609,14 @@ func (t *translator) builtinCall(b *builtin, recv lowered, list []ast.Expression
 func (t *translator) argument(c conversion, e ast.Expression) (lowered, error) {
 	if c == convTest {
 		n, err := t.test(e)
-		return lowered{node: n, kind: kindBool}, err
+		return lowered{node: n, kind: value.Bool}, err
 	}
 	v, err := t.expr(e)
 	if err != nil || c != convToFloat {
 		return v, err
 	}
-	if v.kind == kindString {
-		v = lowered{node: call(hStrFloat, v.node), kind: kindNumber}
+	if v.kind == value.String {
+		v = lowered{node: call(hStrFloat, v.node), kind: value.Number}
 	}
 	return t.toNumber(v), nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/unsproc/unsproc/compiler"
 	"github.com/unsproc/unsproc/state"
+	"github.com/unsproc/unsproc/value"
 )
 
 // Mappings that read other mappings.
@@ -187,7 +188,7 @@ func (l *linker) classify(i, rank int) {
 		m.kind = compiler.ImpureStatic
 	default:
 		m.kind = compiler.Static
-		vals := make([]compiler.Value, len(m.prog.Deps()))
+		vals := make([]value.Value, len(m.prog.Deps()))
 		for k, dep := range m.prog.Deps() {
 			vals[k] = l.ms[l.names.leaves[dep]].value
 		}
@@ -197,7 +198,7 @@ func (l *linker) classify(i, rank int) {
 
 // precompute evaluates a pure static mapping once, with vals the values of the
 // mappings it reads, and keeps its value and the start of its payload.
-func (m *Mapping) precompute(src string, vals []compiler.Value) error {
+func (m *Mapping) precompute(src string, vals []value.Value) error {
 	v, _, err := m.prog.EvalValues(vals)
 	if err != nil {
 		return fmt.Errorf("static expression %q fails: %w (hint: it references no source alias, so it is evaluated once at start-up; use an alias or fix the expression)", src, err)
@@ -293,10 +294,10 @@ func (p *Processor) buildPlan(layout *state.Layout, slots []int) ([]step, []int)
 // runPlan evaluates a chained source's plan for one message whose value is v: each
 // step that fires is evaluated with the values emitted earlier for the same message,
 // and the outputs are emitted in output order once all are built.
-func (p *Processor) runPlan(src *source, v compiler.Value, ts int64, sc *scratch, out *outputBuilder) {
+func (p *Processor) runPlan(src *source, v value.Value, ts int64, sc *scratch, out *outputBuilder) {
 	sink := &sc.deferred
 	sink.next, out.emit = out.emit, sink.callback()
-	var local [stackInputs]compiler.Value
+	var local [stackInputs]value.Value
 	for i := range src.plan {
 		st := &src.plan[i]
 		m := p.mappings[st.mapping]
@@ -327,7 +328,7 @@ func (p *Processor) runPlan(src *source, v compiler.Value, ts int64, sc *scratch
 		if out.n > emitted && m.slot >= 0 && m.head == nil {
 			p.state.Store(m.slot, out.last, ts)
 			sc.fresh[m.slot], sc.fired[m.slot] = out.last, true
-			out.last = compiler.Value{}
+			out.last = value.Value{}
 		}
 	}
 	clear(sc.fired)

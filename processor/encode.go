@@ -11,7 +11,7 @@ import (
 	"github.com/bytedance/sonic"
 
 	"github.com/unsproc/unsproc/compat"
-	"github.com/unsproc/unsproc/compiler"
+	"github.com/unsproc/unsproc/value"
 )
 
 // NonEmittableError says why a mapping's result produced no output (docs/behaviour.md#results-that-are-not-emitted):
@@ -43,7 +43,7 @@ type encoder struct {
 }
 
 // appendResult appends a mapping result: a number as JSON, anything else as appendValue.
-func (e *encoder) appendResult(dst []byte, v compiler.Value) ([]byte, error) {
+func (e *encoder) appendResult(dst []byte, v value.Value) ([]byte, error) {
 	if v.IsNum {
 		out, ok := compat.AppendJSONNumber(dst, v.Num)
 		if !ok {

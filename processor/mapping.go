@@ -3,6 +3,7 @@ package processor
 import (
 	"github.com/unsproc/unsproc/compiler"
 	"github.com/unsproc/unsproc/datamodel"
+	"github.com/unsproc/unsproc/value"
 )
 
 // Mapping is one compiled mapping of a Processor. It is immutable and safe to share.
@@ -30,7 +31,7 @@ type Mapping struct {
 	// reads names the mappings it reads, in order of first use.
 	reads []string
 	// value is a pure static's value, which the mappings reading it take.
-	value compiler.Value
+	value value.Value
 	// slot is the state slot of its latest emitted value when another mapping reads
 	// it, -1 otherwise.
 	slot int

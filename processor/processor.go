@@ -13,6 +13,7 @@ import (
 	codec "github.com/unsproc/unsproc/internal/payload"
 	"github.com/unsproc/unsproc/internal/topicindex"
 	"github.com/unsproc/unsproc/state"
+	"github.com/unsproc/unsproc/value"
 )
 
 // Processor is the host-agnostic stream processor: it keeps the last value of every
@@ -61,13 +62,13 @@ type dependent struct {
 
 // scratch is the per-call working memory of Process, reused through a pool.
 type scratch struct {
-	buf    []byte           // the payloads built (by a Worker, as many as its caller keeps)
-	suffix []byte           // `,"timestamp_ms":<ts>}` when the payload is not canonical
-	vals   []compiler.Value // input values of mappings with more than stackInputs
+	buf    []byte        // the payloads built (by a Worker, as many as its caller keeps)
+	suffix []byte        // `,"timestamp_ms":<ts>}` when the payload is not canonical
+	vals   []value.Value // input values of mappings with more than stackInputs
 	enc    encoder
 	// With mappings that read mappings: by state slot, the values emitted for the
 	// current message and whether there is one, and its outputs in dependency order.
-	fresh    []compiler.Value
+	fresh    []value.Value
 	fired    []bool
 	deferred deferredSink
 }
@@ -403,10 +404,10 @@ func (w *Worker) SetBuffer(buf []byte) { w.sc.buf = buf }
 func (p *Processor) newScratch() *scratch {
 	sc := &scratch{buf: make([]byte, 0, 256), suffix: make([]byte, 0, 40)}
 	if p.maxDeps > stackInputs {
-		sc.vals = make([]compiler.Value, p.maxDeps)
+		sc.vals = make([]value.Value, p.maxDeps)
 	}
 	if len(p.slotMappings) > 0 {
-		sc.fresh = make([]compiler.Value, p.state.Layout().Len())
+		sc.fresh = make([]value.Value, p.state.Layout().Len())
 		sc.fired = make([]bool, p.state.Layout().Len())
 	}
 	return sc
@@ -453,13 +454,13 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 		p.emitMapping(m, nil, &out)
 	}
 	if src.solos != nil {
-		one := [1]compiler.Value{v}
+		one := [1]value.Value{v}
 		for _, m := range src.solos {
 			one[0] = v // afresh for each mapping, whatever an evaluation did to its inputs
 			p.emitMapping(m, one[:], &out)
 		}
 	} else {
-		var local [stackInputs]compiler.Value
+		var local [stackInputs]value.Value
 		for _, d := range src.dependents {
 			m := p.mappings[d.mapping]
 			vals := local[:0]
@@ -502,15 +503,15 @@ type outputBuilder struct {
 	suffix []byte // `,"timestamp_ms":<ts>}`, the same for every output of the message
 	enc    *encoder
 	emit   func(Output)
-	n      int            // outputs emitted
-	last   compiler.Value // the value of the last output of a mapping that others read
+	n      int         // outputs emitted
+	last   value.Value // the value of the last output of a mapping that others read
 }
 
 // emitMapping evaluates m (unless its value is precomputed), appends its payload to
 // out.buf and emits it, unless the evaluation failed (out.buf is then unchanged). The
 // payloads of consecutive outputs are thus contiguous in out.buf. The value of a
 // mapping that others read is kept in out.last.
-func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBuilder) {
+func (p *Processor) emitMapping(m *Mapping, vals []value.Value, out *outputBuilder) {
 	from := len(out.buf)
 	var buf []byte
 	if m.head != nil {

@@ -11,7 +11,7 @@ import (
 
 func TestStateEntryRoundTrip(t *testing.T) {
 	for _, v := range []any{2.5, "on \"A\"", true, map[string]any{"b": 1.0, "a": []any{"x", nil}}} {
-		entry, err := AppendStateEntry([]byte("kept:"), "umh.v1.e._raw.press", state.Value{V: v, TimestampMs: 17})
+		entry, err := AppendStateEntry([]byte("kept:"), "umh.v1.e._raw.press", state.Entry{V: v, TimestampMs: 17})
 		require.NoError(t, err)
 		require.Equal(t, "kept:", string(entry[:5]), "the entry is appended")
 		topic, got, ts, err := ParseStateEntry(entry[5:])
@@ -20,7 +20,7 @@ func TestStateEntryRoundTrip(t *testing.T) {
 		assert.Equal(t, v, got.Interface())
 		assert.Equal(t, int64(17), ts)
 	}
-	entry, err := AppendStateEntry(nil, "t", state.Value{V: 1.0, TimestampMs: 2})
+	entry, err := AppendStateEntry(nil, "t", state.Entry{V: 1.0, TimestampMs: 2})
 	require.NoError(t, err)
 	assert.Equal(t, `{"topic":"t","value":1,"timestamp_ms":2}`, string(entry))
 }

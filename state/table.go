@@ -5,15 +5,15 @@ import (
 	"runtime"
 	"sync/atomic"
 
-	"github.com/unsproc/unsproc/vm"
+	"github.com/unsproc/unsproc/value"
 )
 
 // cacheLine is the assumed size of a CPU cache line.
 const cacheLine = 64
 
-// Value is one accepted input: the decoded value and the raw timestamp_ms of the
+// Entry is one accepted input: the decoded value and the raw timestamp_ms of the
 // message that carried it.
-type Value struct {
+type Entry struct {
 	// V is the value exactly as encoding/json decodes it into an any: float64, string,
 	// bool, map[string]any or []any (other types are accepted but cost an allocation
 	// per Store). It must not be modified once stored: readers share it.
@@ -22,44 +22,15 @@ type Value struct {
 	TimestampMs int64
 }
 
-// kind says which of a slot's typed cells holds its latest value.
-type kind uint32
+// stored marks a slot's kind word once a value is stored: the word is the value's
+// value.Kind with this bit set, and 0 before the first Store.
+const stored = 1 << 8
 
-const (
-	kindNone kind = iota // no value stored yet
-	kindFloat
-	kindString
-	kindBool
-	kindObject
-	kindArray
-	kindOther
-	numKinds
-)
-
-func kindOf(v vm.Value) kind {
-	if v.IsNum {
-		return kindFloat
-	}
-	switch v.Any.(type) {
-	case float64:
-		return kindFloat
-	case string:
-		return kindString
-	case bool:
-		return kindBool
-	case map[string]any:
-		return kindObject
-	case []any:
-		return kindArray
-	}
-	return kindOther
-}
-
-// otherBox wraps values of any other type, so that the kindOther cell always holds
+// otherBox wraps values of any other type, so that the value.Other cell always holds
 // one concrete type (atomic.Value requires that).
 type otherBox struct{ v any }
 
-// slot holds the latest Value of one alias. A number is kept unboxed (its bits in
+// slot holds the latest value of one alias. A number is kept unboxed (its bits in
 // num); every other JSON type has its own atomic.Value (which must always hold one
 // concrete type), so storing an already boxed value does not allocate. seq is odd while
 // a Store runs: it serialises writers and lets Load return a value and timestamp from
@@ -69,28 +40,29 @@ type slot struct {
 	kind atomic.Uint32
 	ts   atomic.Int64
 	num  atomic.Uint64
-	vals [numKinds]atomic.Value
+	vals [value.NumKinds]atomic.Value
 	_    [48]byte // pad to whole cache lines so threads on neighbouring slots do not collide
 }
 
 // load returns the latest value, or false before the first Store. Under concurrent
 // Stores it returns one of the stored values, never a torn one.
-func (s *slot) load() (vm.Value, bool) {
-	k := kind(s.kind.Load())
-	switch k {
-	case kindNone:
-		return vm.Value{}, false
-	case kindFloat:
-		return vm.Number(math.Float64frombits(s.num.Load())), true
+func (s *slot) load() (value.Value, bool) {
+	word := s.kind.Load()
+	if word == 0 {
+		return value.Value{}, false
 	}
-	v := s.vals[k].Load()
+	k := value.Kind(word)
+	if k == value.Number {
+		return value.Num(math.Float64frombits(s.num.Load())), true
+	}
+	v := s.vals[k].Load() // the value.Null cell is never stored: it loads nil, null
 	if b, ok := v.(otherBox); ok {
-		return vm.Value{Any: b.v}, true
+		return value.Value{Any: b.v}, true
 	}
-	return vm.Value{Any: v}, true
+	return value.Value{Any: v}, true
 }
 
-// Table is the state of one processor: the latest Value per slot of its Layout. All
+// Table is the state of one processor: the latest Entry per slot of its Layout. All
 // methods are safe for concurrent use, take no lock shared between slots and do not
 // allocate (for the JSON value types).
 type Table struct {
@@ -110,9 +82,9 @@ func (t *Table) Layout() *Layout { return t.layout }
 // Store makes v with timestamp ts the latest value of slot. Identical values still
 // count as an update. Concurrent Stores to one slot take turns; Stores to different
 // slots do not interact.
-func (t *Table) Store(slot int, v vm.Value, ts int64) {
+func (t *Table) Store(slot int, v value.Value, ts int64) {
 	s := &t.slots[slot]
-	k := kindOf(v)
+	k := v.Kind()
 	for {
 		seq := s.seq.Load()
 		if seq&1 == 0 && s.seq.CompareAndSwap(seq, seq+1) {
@@ -121,13 +93,14 @@ func (t *Table) Store(slot int, v vm.Value, ts int64) {
 		runtime.Gosched() // another Store on this slot is between its two increments
 	}
 	switch k {
-	case kindFloat:
+	case value.Number:
 		f := v.Num
 		if !v.IsNum {
 			f = v.Any.(float64)
 		}
 		s.num.Store(math.Float64bits(f))
-	case kindOther:
+	case value.Null: // the kind alone says it: load reads nil from the cell never stored
+	case value.Other:
 		s.vals[k].Store(otherBox{v.Any})
 	default:
 		s.vals[k].Store(v.Any)
@@ -135,9 +108,9 @@ func (t *Table) Store(slot int, v vm.Value, ts int64) {
 	s.ts.Store(ts)
 	// Only writers change kind, one at a time (seq is odd): loading it first spares the
 	// usual store of an unchanged kind a fenced swap.
-	if old := kind(s.kind.Load()); old != k {
-		s.kind.Store(uint32(k))
-		if old == kindNone {
+	if old := s.kind.Load(); old != uint32(k)|stored {
+		s.kind.Store(uint32(k) | stored)
+		if old == 0 {
 			t.present.Add(1)
 		}
 	}
@@ -146,7 +119,7 @@ func (t *Table) Store(slot int, v vm.Value, ts int64) {
 
 // Load returns the latest value of slot and whether there is one. V and TimestampMs
 // always come from the same Store.
-func (t *Table) Load(slot int) (Value, bool) {
+func (t *Table) Load(slot int) (Entry, bool) {
 	s := &t.slots[slot]
 	for {
 		seq := s.seq.Load()
@@ -154,7 +127,7 @@ func (t *Table) Load(slot int) (Value, bool) {
 			v, ok := s.load()
 			ts := s.ts.Load()
 			if s.seq.Load() == seq {
-				return Value{V: v.Interface(), TimestampMs: ts}, ok
+				return Entry{V: v.Interface(), TimestampMs: ts}, ok
 			}
 		}
 		runtime.Gosched()
@@ -165,7 +138,7 @@ func (t *Table) Load(slot int) (Value, bool) {
 // and reports whether all of them have one. It does not allocate and never waits.
 // Values of different slots may come from different moments when other threads store
 // concurrently.
-func (t *Table) Gather(slots []int, dst []vm.Value) bool {
+func (t *Table) Gather(slots []int, dst []value.Value) bool {
 	for i, s := range slots {
 		v, ok := t.slots[s].load()
 		if !ok {

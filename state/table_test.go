@@ -1,8 +1,6 @@
 package state
 
 import (
-	"github.com/unsproc/unsproc/vm"
-
 	"strconv"
 	"sync"
 	"testing"
@@ -10,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/value"
 )
 
 func newTestTable(t testing.TB, aliases ...string) *Table {
@@ -37,10 +37,10 @@ func TestTableStoreLoad(t *testing.T) {
 		{2, []any{1.0, "a"}, 5},
 	}
 	for _, tt := range tests {
-		tab.Store(tt.slot, vm.FromAny(tt.v), tt.ts)
+		tab.Store(tt.slot, value.FromAny(tt.v), tt.ts)
 		got, ok := tab.Load(tt.slot)
 		require.True(t, ok)
-		assert.Equal(t, Value{V: tt.v, TimestampMs: tt.ts}, got)
+		assert.Equal(t, Entry{V: tt.v, TimestampMs: tt.ts}, got)
 	}
 	assert.Equal(t, 3, tab.Present(), "replacing a value does not count twice")
 	assert.Same(t, tab.Layout(), tab.Layout())
@@ -50,11 +50,11 @@ func TestTableStoreChangesType(t *testing.T) {
 	tab := newTestTable(t, "a")
 	values := []any{1.5, "s", true, map[string]any{}, []any{2.0}, int64(3), nil, 2.5, struct{ X int }{1}, "t"}
 	for i, v := range values {
-		tab.Store(0, vm.FromAny(v), int64(i+1))
+		tab.Store(0, value.FromAny(v), int64(i+1))
 		got, ok := tab.Load(0)
 		require.True(t, ok)
-		assert.Equal(t, Value{V: v, TimestampMs: int64(i + 1)}, got)
-		dst := make([]vm.Value, 1)
+		assert.Equal(t, Entry{V: v, TimestampMs: int64(i + 1)}, got)
+		dst := make([]value.Value, 1)
 		require.True(t, tab.Gather([]int{0}, dst))
 		assert.Equal(t, v, dst[0].Interface())
 	}
@@ -66,7 +66,7 @@ func TestTableStoreDoesNotAllocate(t *testing.T) {
 	values := []any{25.5, "running", true, map[string]any{"x": 1.0}, []any{1.0}}
 	allocs := testing.AllocsPerRun(100, func() {
 		for i, v := range values {
-			tab.Store(0, vm.FromAny(v), int64(i))
+			tab.Store(0, value.FromAny(v), int64(i))
 		}
 	})
 	assert.Zero(t, allocs)
@@ -78,23 +78,23 @@ func TestSlotSizeIsWholeCacheLines(t *testing.T) {
 
 func TestTableGather(t *testing.T) {
 	tab := newTestTable(t, "a", "b", "c")
-	dst := make([]vm.Value, 3)
+	dst := make([]value.Value, 3)
 
-	tab.Store(2, vm.FromAny("z"), 1)
+	tab.Store(2, value.FromAny("z"), 1)
 	assert.False(t, tab.Gather([]int{2, 0}, dst), "slot 0 is missing")
 
-	tab.Store(0, vm.FromAny(1.5), 2)
+	tab.Store(0, value.FromAny(1.5), 2)
 	require.True(t, tab.Gather([]int{2, 0, 2}, dst))
-	assert.Equal(t, []vm.Value{{Any: "z"}, vm.Number(1.5), {Any: "z"}}, dst)
+	assert.Equal(t, []value.Value{{Any: "z"}, value.Num(1.5), {Any: "z"}}, dst)
 
 	assert.True(t, tab.Gather(nil, dst), "no dependencies are always present")
 }
 
 func TestTableGatherDoesNotAllocate(t *testing.T) {
 	tab := newTestTable(t, "a", "b")
-	tab.Store(0, vm.FromAny(1.0), 1)
-	tab.Store(1, vm.Number(2), 1)
-	slots, dst := []int{0, 1}, make([]vm.Value, 2)
+	tab.Store(0, value.FromAny(1.0), 1)
+	tab.Store(1, value.Num(2), 1)
+	slots, dst := []int{0, 1}, make([]value.Value, 2)
 	allocs := testing.AllocsPerRun(100, func() { tab.Gather(slots, dst) })
 	assert.Zero(t, allocs)
 }
@@ -118,13 +118,13 @@ func TestTableConcurrent(t *testing.T) {
 				if n%3 == 0 {
 					v = strconv.FormatInt(ts, 10) // the type changes too
 				}
-				tab.Store(n%slots, vm.FromAny(v), ts)
+				tab.Store(n%slots, value.FromAny(v), ts)
 			}
 		})
 	}
 	for range 2 {
 		wg.Go(func() {
-			dst := make([]vm.Value, slots)
+			dst := make([]value.Value, slots)
 			all := []int{0, 1, 2, 3}
 			for range rounds {
 				for s := range slots {
@@ -156,7 +156,7 @@ func BenchmarkTableStore(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
-			tab.Store(i&3, vm.FromAny(v), int64(i))
+			tab.Store(i&3, value.FromAny(v), int64(i))
 			i++
 		}
 	})
@@ -165,12 +165,12 @@ func BenchmarkTableStore(b *testing.B) {
 func BenchmarkTableGather(b *testing.B) {
 	tab := newTestTable(b, "a", "b", "c", "d")
 	for s := range 4 {
-		tab.Store(s, vm.FromAny(float64(s)), 1)
+		tab.Store(s, value.FromAny(float64(s)), 1)
 	}
 	all := []int{0, 1, 2, 3}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
-		dst := make([]vm.Value, 4)
+		dst := make([]value.Value, 4)
 		for pb.Next() {
 			tab.Gather(all, dst)
 		}

@@ -1,6 +1,9 @@
 package vm
 
-import "github.com/unsproc/unsproc/compat"
+import (
+	"github.com/unsproc/unsproc/compat"
+	"github.com/unsproc/unsproc/value"
+)
 
 // Concat runs a JavaScript concatenation of string constants and slots (templates such
 // as `T=${tF}` and chains such as "Pump-" + id) without the expr VM: the parts are
@@ -26,7 +29,7 @@ func NewConcat(parts []ConcatPart) *Concat {
 // Run concatenates the parts with in[i] bound to slot i, each converted by JavaScript's
 // ToString (numbers as Number::toString, booleans, null). ok is false for an input of
 // another kind.
-func (c *Concat) Run(in []Value) (s string, ok bool) {
+func (c *Concat) Run(in []value.Value) (s string, ok bool) {
 	var buf [256]byte
 	b := buf[:0]
 	for _, p := range c.parts {

@@ -1,5 +1,7 @@
 package vm
 
+import "github.com/unsproc/unsproc/value"
+
 // maxNumericStack bounds the stack depth of a numeric program.
 const maxNumericStack = 32
 
@@ -232,7 +234,7 @@ func boolFloat(b bool) float64 {
 }
 
 // load reads slot i as a number (booleans as 1 and 0).
-func load(in []Value, i int) (float64, bool) {
+func load(in []value.Value, i int) (float64, bool) {
 	if i >= len(in) {
 		return 0, false
 	}
@@ -252,7 +254,7 @@ func load(in []Value, i int) (float64, bool) {
 // Run evaluates the program with in[i] bound to slot i (a number or a bool). The result
 // is a number, or 1 and 0 for a boolean program. ok is false when a value has another
 // type or a helper cannot reproduce a case: the caller then uses goja.
-func (n *Numeric) Run(in []Value) (result float64, ok bool) {
+func (n *Numeric) Run(in []value.Value) (result float64, ok bool) {
 	if n.single {
 		op := &n.code[0]
 		x, good := load(in, op.arg)
@@ -261,7 +263,7 @@ func (n *Numeric) Run(in []Value) (result float64, ok bool) {
 	return n.run(in)
 }
 
-func (n *Numeric) run(in []Value) (result float64, ok bool) {
+func (n *Numeric) run(in []value.Value) (result float64, ok bool) {
 	var stack [maxNumericStack]float64
 	var vars [maxNumericVars]float64
 	sp := 0

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/value"
 )
 
 // TestNumericBuilder assembles `v0 > 20 && v1 ? "high" : "normal"` and runs it.
@@ -28,18 +30,18 @@ func TestNumericBuilder(t *testing.T) {
 	n, ok := b.Build()
 	require.True(t, ok)
 	for _, c := range []struct {
-		in   []Value
+		in   []value.Value
 		want string
 	}{
-		{[]Value{Number(25), {Any: true}}, "high"},
-		{[]Value{Number(25), {Any: false}}, "normal"},
-		{[]Value{Number(5), {Any: true}}, "normal"},
+		{[]value.Value{value.Num(25), {Any: true}}, "high"},
+		{[]value.Value{value.Num(25), {Any: false}}, "normal"},
+		{[]value.Value{value.Num(5), {Any: true}}, "normal"},
 	} {
 		f, ok := n.Run(c.in)
 		require.True(t, ok)
 		assert.Equal(t, c.want, n.Constant(f), "%v", c.in)
 	}
-	_, ok = n.Run([]Value{Number(25), {Any: "x"}})
+	_, ok = n.Run([]value.Value{value.Num(25), {Any: "x"}})
 	assert.False(t, ok, "a string input is not the machine's")
 }
 
@@ -63,10 +65,10 @@ func TestNumericBuilderHelpersAndTemporaries(t *testing.T) {
 	require.True(t, b.Binary("+"))
 	n, ok := b.Build()
 	require.True(t, ok)
-	f, ok := n.Run([]Value{Number(3)})
+	f, ok := n.Run([]value.Value{value.Num(3)})
 	require.True(t, ok)
 	assert.Equal(t, 42.0, f) // 6*6 + 6
-	_, ok = n.Run([]Value{Number(-3)})
+	_, ok = n.Run([]value.Value{value.Num(-3)})
 	assert.False(t, ok)
 }
 

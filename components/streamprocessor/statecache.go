@@ -13,7 +13,7 @@ import (
 	"github.com/unsproc/unsproc/internal/clock"
 	"github.com/unsproc/unsproc/processor"
 	"github.com/unsproc/unsproc/state"
-	"github.com/unsproc/unsproc/vm"
+	"github.com/unsproc/unsproc/value"
 )
 
 // stateRestoreTimeout bounds reading the state back at start-up.
@@ -117,7 +117,7 @@ func (c *stateCache) restore(ctx context.Context) (int, error) {
 			if errors.Is(err, service.ErrKeyNotFound) {
 				continue
 			}
-			var v vm.Value
+			var v value.Value
 			var ts int64
 			if err == nil {
 				v, ts, err = c.decode(slot, raw)
@@ -137,13 +137,13 @@ func (c *stateCache) restore(ctx context.Context) (int, error) {
 
 // decode checks one entry: it must be a state entry recorded for the slot's topic
 // whose value and timestamp follow the payload rules of inputs.
-func (c *stateCache) decode(slot int, raw []byte) (vm.Value, int64, error) {
+func (c *stateCache) decode(slot int, raw []byte) (value.Value, int64, error) {
 	topic, v, ts, err := processor.ParseStateEntry(raw)
 	if err != nil {
-		return vm.Value{}, 0, err
+		return value.Value{}, 0, err
 	}
 	if topic != c.topics[slot] {
-		return vm.Value{}, 0, fmt.Errorf("recorded for topic %q, but the alias now reads %q", topic, c.topics[slot])
+		return value.Value{}, 0, fmt.Errorf("recorded for topic %q, but the alias now reads %q", topic, c.topics[slot])
 	}
 	return v, ts, nil
 }

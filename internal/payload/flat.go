@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"unicode/utf8"
 
-	"github.com/unsproc/unsproc/vm"
+	"github.com/unsproc/unsproc/value"
 )
 
 // flatScanner reads the usual timeseries payload: one object whose members are
@@ -104,7 +104,7 @@ func decodeCanonical(b []byte, f *fields) (tail []byte) {
 	if !ok {
 		return nil
 	}
-	f.hasValue, f.value = true, vm.Number(v)
+	f.hasValue, f.value = true, value.Num(v)
 	f.hasTs, f.tsIsNumber, f.tsTok = true, true, digits
 	f.ts.intDigits, f.ts.mant = len(digits), uint64(ts)
 	return rest
@@ -200,38 +200,38 @@ func (s *flatScanner) str() ([]byte, bool) {
 // scalar reads a number, string, true, false or null at s.i. With keep it returns the
 // value as encoding/json would decode it (null → nil), a number unboxed; without, it
 // only checks and skips it.
-func (s *flatScanner) scalar(keep bool) (vm.Value, bool) {
+func (s *flatScanner) scalar(keep bool) (value.Value, bool) {
 	if s.i >= len(s.b) {
-		return vm.Value{}, false
+		return value.Value{}, false
 	}
 	switch c := s.b[s.i]; {
 	case c == '"':
 		content, ok := s.str()
 		if !ok || !keep {
-			return vm.Value{}, ok
+			return value.Value{}, ok
 		}
-		return vm.Value{Any: string(content)}, true
+		return value.Value{Any: string(content)}, true
 	case c == 't':
-		return vm.Value{Any: true}, s.literal("true")
+		return value.Value{Any: true}, s.literal("true")
 	case c == 'f':
-		return vm.Value{Any: false}, s.literal("false")
+		return value.Value{Any: false}, s.literal("false")
 	case c == 'n':
-		return vm.Value{}, s.literal("null")
+		return value.Value{}, s.literal("null")
 	}
 	var n jsonNumber
 	size, ok := scanNumber(s.b[s.i:], &n)
 	if !ok {
-		return vm.Value{}, false
+		return value.Value{}, false
 	}
 	s.i += size
 	if !keep {
-		return vm.Value{}, true
+		return value.Value{}, true
 	}
 	f, ok := exactFloat(&n)
 	if !ok {
-		return vm.Value{}, false
+		return value.Value{}, false
 	}
-	return vm.Number(f), true
+	return value.Num(f), true
 }
 
 func (s *flatScanner) literal(word string) bool {

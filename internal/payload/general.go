@@ -10,7 +10,7 @@ import (
 
 	"github.com/bytedance/sonic"
 
-	"github.com/unsproc/unsproc/vm"
+	"github.com/unsproc/unsproc/value"
 )
 
 // decodeGeneral finds the fields of any payload with sonic, which validates the whole
@@ -46,22 +46,22 @@ func decodeGeneral(b []byte, f *fields) {
 // decode in a process still gives -0), so a value that may hold one (its text has
 // "-0" anywhere, a string's included) keeps its numbers as text and has them
 // converted by numbersToFloats, the same way whatever was decoded before.
-func decodeValue(raw []byte) (vm.Value, error) {
+func decodeValue(raw []byte) (value.Value, error) {
 	var v any
 	if !bytes.Contains(raw, []byte("-0")) {
 		if err := sonic.ConfigStd.Unmarshal(raw, &v); err != nil {
-			return vm.Value{}, errors.New(firstLine(err.Error()))
+			return value.Value{}, errors.New(firstLine(err.Error()))
 		}
-		return vm.FromAny(v), nil
+		return value.FromAny(v), nil
 	}
 	if err := numberDecoder.Unmarshal(raw, &v); err != nil {
-		return vm.Value{}, errors.New(firstLine(err.Error()))
+		return value.Value{}, errors.New(firstLine(err.Error()))
 	}
 	v, err := numbersToFloats(v)
 	if err != nil {
-		return vm.Value{}, err
+		return value.Value{}, err
 	}
-	return vm.FromAny(v), nil
+	return value.FromAny(v), nil
 }
 
 // numberDecoder is sonic.ConfigStd with numbers kept as their text (json.Number), for

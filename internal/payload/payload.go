@@ -17,7 +17,7 @@ package payload
 import (
 	"strconv"
 
-	"github.com/unsproc/unsproc/vm"
+	"github.com/unsproc/unsproc/value"
 )
 
 // Error says why a payload was rejected. The message is skipped and the state is left
@@ -60,14 +60,14 @@ var (
 // of b that AppendTail would write for ts, which outputs can copy; it is nil for other
 // layouts. The usual flat shapes take allocation-free paths (a string value costs its
 // copy); anything else goes through sonic. A rejection is an *Error.
-func Decode(b []byte) (v vm.Value, ts int64, tail []byte, err error) {
+func Decode(b []byte) (v value.Value, ts int64, tail []byte, err error) {
 	var f fields
 	if tail = decodeCanonical(b, &f); tail == nil && !decodeFlat(b, &f) {
 		f = fields{}
 		decodeGeneral(b, &f)
 	}
 	if ts, err = f.check(); err != nil {
-		return vm.Value{}, 0, nil, err
+		return value.Value{}, 0, nil, err
 	}
 	return f.value, ts, tail, nil
 }
@@ -93,7 +93,7 @@ type fields struct {
 	hasValue bool
 	// value is the decoded value (null is the zero Value) unless rawValue is set;
 	// rawValue is the value's JSON text when the decoder left decoding it to check.
-	value    vm.Value
+	value    value.Value
 	rawValue []byte
 
 	hasTs bool

@@ -1,4 +1,4 @@
-package vm
+package sandbox
 
 // jsonShape returns how deeply the arrays and objects of the JSON text nest and how
 // many items it holds (arrays and objects, plus the commas between members and

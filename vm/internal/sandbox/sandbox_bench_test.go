@@ -1,4 +1,4 @@
-package vm
+package sandbox
 
 import (
 	"testing"

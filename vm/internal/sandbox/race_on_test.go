@@ -1,6 +1,6 @@
 //go:build race
 
-package vm
+package sandbox
 
 // raceEnabled reports whether the test binary runs under the race detector.
 const raceEnabled = true
