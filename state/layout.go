@@ -4,9 +4,11 @@
 // concurrently.
 //
 // A Layout fixes, once at construction, which slot index each alias has and which
-// mappings depend on it. A Table holds the values for one Layout. Reads and writes of a
-// slot are single atomic pointer operations on an immutable record, so the hot path
-// takes no lock and threads touching different slots do not share cache lines.
+// mappings depend on it. A Table holds the values for one Layout. Each slot is a small
+// seqlock: a number is stored unboxed and other values in atomic cells, a sequence word
+// serialises the writers of one slot and lets a reader see a value and its timestamp
+// from the same write. Readers take no lock, and threads touching different slots do
+// not share cache lines.
 package state
 
 import (
