@@ -56,6 +56,12 @@ type Sandbox struct {
 	mu    sync.Mutex
 	idle  []*runtime
 	freed uint64 // freedScripts when the idle runtimes' caches were last looked at
+	// spare is a runtime built ahead, in the background, for when no idle one is left:
+	// an interrupted runtime is dropped, and building its replacement (the lockdown
+	// takes a millisecond, tens of them on a loaded machine) must not sit on the path
+	// of the evaluation that follows, such as the retry of one that timed out.
+	spare    *runtime
+	building bool // a goroutine is building the spare
 }
 
 // maxIdleRuntimes bounds the runtimes a sandbox keeps between evaluations.
@@ -141,8 +147,32 @@ func (s *Sandbox) get() (*runtime, error) {
 		s.mu.Unlock()
 		return r, nil
 	}
+	r := s.spare
+	s.spare = nil
+	s.buildSpare()
 	s.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
 	return s.newRuntime()
+}
+
+// buildSpare starts building the spare runtime unless it exists or is being built;
+// s.mu is held.
+func (s *Sandbox) buildSpare() {
+	if s.spare != nil || s.building {
+		return
+	}
+	s.building = true
+	go func() {
+		r, err := s.newRuntime()
+		s.mu.Lock()
+		s.building = false
+		if err == nil {
+			s.spare = r
+		}
+		s.mu.Unlock()
+	}()
 }
 
 // put keeps r for a later evaluation, unless enough runtimes are idle.
