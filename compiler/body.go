@@ -6,6 +6,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
+
+	"github.com/unsproc/unsproc/vm"
 )
 
 // A statement body is a mapping written as statements that end in a `return`, as UMH's
@@ -119,7 +121,7 @@ func compileBodyFallback(p *parsed, deps []string) (*goja.Program, *Error) {
 	if !callsBodyExactly(prog, len(head)+1+len(p.text)+1) {
 		return nil, newError(p.text, -1, "check that braces are balanced", "the statements do not stand alone")
 	}
-	gp, err := goja.CompileAST(prog, false)
+	gp, err := vm.CompileAST(prog)
 	if err != nil {
 		return nil, newError(p.text, -1, "", "cannot be compiled for the JavaScript engine: %v", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
+
+	"github.com/unsproc/unsproc/vm"
 )
 
 // MaxSourceLen is the longest expression accepted, in bytes.
@@ -361,7 +363,7 @@ func compileFallback(p *parsed, deps []string) (*goja.Program, *Error) {
 	if !wrapsExactly(prog, text, len(head)+1, len(head)+1+len(p.text)) {
 		return nil, newError(p.text, -1, "check that parentheses and brackets are balanced", "the expression does not stand alone")
 	}
-	gp, err := goja.CompileAST(prog, false)
+	gp, err := vm.CompileAST(prog)
 	if err != nil {
 		return nil, newError(p.text, -1, "", "cannot be compiled for the JavaScript engine: %v", err)
 	}

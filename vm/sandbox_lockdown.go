@@ -58,6 +58,7 @@ var defineProperty = Object.defineProperty, getOwnPropertyDescriptor = Object.ge
 	getPrototypeOf = Object.getPrototypeOf, setPrototypeOf = Object.setPrototypeOf,
 	freezeObject = Object.freeze, objectKeys = Object.keys, toObject = Object;
 var isArray = Array.isArray, trunc = Math.trunc, toStringOf = String;
+var reflectSet = Reflect.set, stringConcat = String.prototype.concat, toPrimitiveSymbol = Symbol.toPrimitive;
 var RangeErrorOf = RangeError, TypeErrorOf = TypeError, SafeMap = Map, SafeSet = Set;
 var indexOf = String.prototype.indexOf, stringValueOf = String.prototype.valueOf,
 	numberValueOf = Number.prototype.valueOf, booleanValueOf = Boolean.prototype.valueOf,
@@ -703,6 +704,57 @@ for (var g = 0; g < globalNames.length; g++) {
 	}
 }
 
+// ---- string building: CompileAST routes +, += and template literals here (see
+// sandbox_strings.go); each computes the length of its result first.
+
+// toPrimitive is ToPrimitive with no hint, as + applies it to an object.
+function toPrimitive(v) {
+	if (!isObject(v)) { return v; }
+	var p, method = v[toPrimitiveSymbol];
+	if (method !== undefined && method !== null) {
+		if (typeof method !== "function") { throw new TypeErrorOf("Symbol.toPrimitive is not a function"); }
+		p = apply(method, v, ["default"]);
+		if (isObject(p)) { throw new TypeErrorOf("Cannot convert object to primitive value"); }
+		return p;
+	}
+	method = v.valueOf;
+	if (typeof method === "function" && !isObject(p = apply(method, v, []))) { return p; }
+	method = v.toString;
+	if (typeof method === "function" && !isObject(p = apply(method, v, []))) { return p; }
+	throw new TypeErrorOf("Cannot convert object to primitive value");
+}
+function stringLength(v) { return typeof v === "string" ? v.length : 0; }
+// concat is a + b.
+function concat(a, b) {
+	a = toPrimitive(a);
+	b = toPrimitive(b);
+	if ((typeof a === "string" || typeof b === "string") && stringLength(a) + stringLength(b) > MAX_STRING) {
+		throw limitError("string concatenation", stringLength(a) + stringLength(b), MAX_STRING, "characters");
+	}
+	return a + b;
+}
+// concatAssign is o[k] += value(): o[k] is read before the right-hand side runs, and a
+// failed assignment throws only in strict mode code.
+function concatAssign(o, k, value, strict) {
+	var r = concat(o[k], value());
+	if (!(isObject(o) ? reflectSet(o, k, r) : reflectSet(toObjectOf(o), k, r, o)) && strict) {
+		throw new TypeErrorOf("Cannot assign to read only property '" + toStringOf(k) + "'");
+	}
+	return r;
+}
+// template joins a template literal's pieces, all strings.
+function template() {
+	var n = 0;
+	for (var i = 0; i < arguments.length; i++) { n += arguments[i].length; }
+	if (n > MAX_STRING) { throw limitError("template literal", n, MAX_STRING, "characters"); }
+	return apply(stringConcat, "", arguments);
+}
+var builders = limits.stringBuilders;
+defineProperty(global, builders.concat, { value: concat });
+defineProperty(global, builders.concatAssign, { value: concatAssign });
+defineProperty(global, builders.template, { value: template });
+defineProperty(global, builders.toString, { value: toStr });
+
 // ---- 3. freeze
 
 // deepFreeze freezes o and what it reaches that is not yet in frozen (the intrinsics),
@@ -783,6 +835,7 @@ func lockdown(rt *goja.Runtime) (*helpers, error) {
 		globals[i] = g
 	}
 	_ = limits.Set("globals", rt.NewArray(globals...))
+	_ = limits.Set("stringBuilders", stringBuilders)
 	out, err := fn(goja.Undefined(), rt.GlobalObject(), limits)
 	if err != nil {
 		return nil, err
