@@ -285,8 +285,8 @@ func (s *Sandbox) outcome(phase uint64, err error) error {
 	return locateInExpression(err)
 }
 
-// locateInExpression gives an exception thrown in the lockdown's wrappers (a limit's
-// RangeError, or the error of the built-in a wrapper called) the position of the
+// locateInExpression gives an exception thrown in the lockdown's wrappers or the string
+// builders (a limit's RangeError, or the error of the built-in a wrapper called) the position of the
 // expression's call instead of the wrapper's.
 func locateInExpression(err error) error {
 	var exc *goja.Exception
@@ -296,7 +296,7 @@ func locateInExpression(err error) error {
 	inWrapper := false
 	for _, f := range exc.Stack() {
 		switch {
-		case f.SrcName() == lockdownName:
+		case f.SrcName() == lockdownName, isStringBuilderFrame(f):
 			inWrapper = true
 		case f.SrcName() == "<native>": // goja's name for a built-in's frame
 		case inWrapper:

@@ -58,7 +58,7 @@ var defineProperty = Object.defineProperty, getOwnPropertyDescriptor = Object.ge
 	getPrototypeOf = Object.getPrototypeOf, setPrototypeOf = Object.setPrototypeOf,
 	freezeObject = Object.freeze, objectKeys = Object.keys, toObject = Object;
 var isArray = Array.isArray, trunc = Math.trunc, toStringOf = String;
-var reflectSet = Reflect.set, stringConcat = String.prototype.concat, toPrimitiveSymbol = Symbol.toPrimitive;
+var reflectSet = Reflect.set, toPrimitiveSymbol = Symbol.toPrimitive;
 var RangeErrorOf = RangeError, TypeErrorOf = TypeError, SafeMap = Map, SafeSet = Set;
 var indexOf = String.prototype.indexOf, stringValueOf = String.prototype.valueOf,
 	numberValueOf = Number.prototype.valueOf, booleanValueOf = Boolean.prototype.valueOf,
@@ -704,8 +704,8 @@ for (var g = 0; g < globalNames.length; g++) {
 	}
 }
 
-// ---- string building: CompileAST routes +, += and template literals here (see
-// sandbox_strings.go); each computes the length of its result first.
+// ---- string building: CompileAST routes +, += and template literals to the builders
+// (see sandbox_strings.go), which compute the length of their result first.
 
 // toPrimitive is ToPrimitive with no hint, as + applies it to an object.
 function toPrimitive(v) {
@@ -723,16 +723,7 @@ function toPrimitive(v) {
 	if (typeof method === "function" && !isObject(p = apply(method, v, []))) { return p; }
 	throw new TypeErrorOf("Cannot convert object to primitive value");
 }
-function stringLength(v) { return typeof v === "string" ? v.length : 0; }
-// concat is a + b.
-function concat(a, b) {
-	a = toPrimitive(a);
-	b = toPrimitive(b);
-	if ((typeof a === "string" || typeof b === "string") && stringLength(a) + stringLength(b) > MAX_STRING) {
-		throw limitError("string concatenation", stringLength(a) + stringLength(b), MAX_STRING, "characters");
-	}
-	return a + b;
-}
+var builders = limits.stringBuilders, concat = builders[limits.concatGlobal];
 // concatAssign is o[k] += value(): o[k] is read before the right-hand side runs, and a
 // failed assignment throws only in strict mode code.
 function concatAssign(o, k, value, strict) {
@@ -742,18 +733,9 @@ function concatAssign(o, k, value, strict) {
 	}
 	return r;
 }
-// template joins a template literal's pieces, all strings.
-function template() {
-	var n = 0;
-	for (var i = 0; i < arguments.length; i++) { n += arguments[i].length; }
-	if (n > MAX_STRING) { throw limitError("template literal", n, MAX_STRING, "characters"); }
-	return apply(stringConcat, "", arguments);
-}
-var builders = limits.stringBuilders;
-defineProperty(global, builders.concat, { value: concat });
-defineProperty(global, builders.concatAssign, { value: concatAssign });
-defineProperty(global, builders.template, { value: template });
-defineProperty(global, builders.toString, { value: toStr });
+builders[limits.concatAssignGlobal] = concatAssign;
+var builderNames = ownKeys(builders);
+for (var bn = 0; bn < builderNames.length; bn++) { defineProperty(global, builderNames[bn], { value: builders[builderNames[bn]] }); }
 
 // ---- 3. freeze
 
@@ -776,6 +758,7 @@ function deepFreeze(o, seen) {
 for (var r = 0; r < roots.length; r++) { deepFreeze(roots[r], frozen); }
 
 return {
+	toPrimitive: toPrimitive,
 	freeze: function (o) { deepFreeze(o, new SafeSet()); },
 	mapEntries: function (m, limit) {
 		if (apply(mapSize, m, []) > limit) { return null; }
@@ -835,14 +818,20 @@ func lockdown(rt *goja.Runtime) (*helpers, error) {
 		globals[i] = g
 	}
 	_ = limits.Set("globals", rt.NewArray(globals...))
-	_ = limits.Set("stringBuilders", stringBuilders)
+	sb, err := newStringBuilder(rt)
+	if err != nil {
+		return nil, err
+	}
+	_ = limits.Set("stringBuilders", sb.globals())
+	_ = limits.Set("concatGlobal", concatGlobal)
+	_ = limits.Set("concatAssignGlobal", concatAssignGlobal)
 	out, err := fn(goja.Undefined(), rt.GlobalObject(), limits)
 	if err != nil {
 		return nil, err
 	}
 	obj := out.ToObject(rt)
 	h := &helpers{}
-	for name, dst := range map[string]*goja.Callable{"freeze": &h.freeze, "mapEntries": &h.mapEntries, "setValues": &h.setValues} {
+	for name, dst := range map[string]*goja.Callable{"toPrimitive": &sb.toPrimitive, "freeze": &h.freeze, "mapEntries": &h.mapEntries, "setValues": &h.setValues} {
 		f, ok := goja.AssertFunction(obj.Get(name))
 		if !ok {
 			return nil, fmt.Errorf("lockdown script returned no %s function", name)

@@ -1,7 +1,10 @@
 package vm
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -33,9 +36,131 @@ const (
 	toStringGlobal = "%toString"
 )
 
-// stringBuilders names the builders' globals for the lockdown script.
-var stringBuilders = map[string]string{"concat": concatGlobal, "concatAssign": concatAssignGlobal,
-	"template": templateGlobal, "toString": toStringGlobal}
+// stringBuilderGlobals are the builders' global names.
+var stringBuilderGlobals = []string{concatGlobal, concatAssignGlobal, templateGlobal, toStringGlobal}
+
+// stringBuilder holds a runtime's native builders: concatGlobal, templateGlobal and
+// toStringGlobal are Go functions, which goja calls much faster than JavaScript ones;
+// the lockdown script defines concatAssignGlobal on them.
+type stringBuilder struct {
+	rt *goja.Runtime
+	// toPrimitive is the lockdown's ToPrimitive without a hint, set once it has run.
+	toPrimitive goja.Callable
+	// concatStrings is the original String.prototype.concat, which allocates its
+	// result once.
+	concatStrings goja.Callable
+	rangeError    goja.Value // the RangeError constructor
+}
+
+// newStringBuilder takes what it needs from rt, which is not yet locked down.
+func newStringBuilder(rt *goja.Runtime) (*stringBuilder, error) {
+	concat, ok := goja.AssertFunction(rt.Get("String").ToObject(rt).Get("prototype").ToObject(rt).Get("concat"))
+	if !ok {
+		return nil, errors.New("String.prototype.concat is not a function")
+	}
+	return &stringBuilder{rt: rt, concatStrings: concat, rangeError: rt.Get("RangeError")}, nil
+}
+
+// globals returns an object holding the native builders under their global names, for
+// the lockdown script.
+func (b *stringBuilder) globals() *goja.Object {
+	o := b.rt.NewObject()
+	for name, fn := range map[string]func(goja.FunctionCall) goja.Value{
+		concatGlobal: b.concat, templateGlobal: b.template, toStringGlobal: b.toString,
+	} {
+		// Named after its global, the function's stack frame tells locateInExpression
+		// that an error it throws belongs to the expression's call.
+		f := b.rt.ToValue(fn).(*goja.Object)
+		_ = f.DefineDataProperty("name", b.rt.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		_ = o.Set(name, f)
+	}
+	return o
+}
+
+// isStringBuilderFrame reports whether f is a native builder's frame.
+func isStringBuilderFrame(f goja.StackFrame) bool {
+	return f.SrcName() == "<native>" && slices.Contains(stringBuilderGlobals, f.FuncName())
+}
+
+// concat is a + b: goja's own addition, after a check of the string it would build.
+func (b *stringBuilder) concat(call goja.FunctionCall) goja.Value {
+	l, r := b.primitive(call.Argument(0)), b.primitive(call.Argument(1))
+	ls, lString := l.(goja.String)
+	rs, rString := r.(goja.String)
+	if !lString && !rString {
+		if li, ok := l.Export().(int64); ok {
+			if ri, ok := r.Export().(int64); ok {
+				return b.rt.ToValue(li + ri)
+			}
+		}
+		return b.rt.ToValue(l.ToFloat() + r.ToFloat())
+	}
+	if !lString {
+		ls = b.str(l)
+	}
+	if !rString {
+		rs = b.str(r)
+	}
+	b.check("string concatenation", ls.Length()+rs.Length())
+	return ls.Concat(rs)
+}
+
+// template joins a template literal's pieces, all strings (literals and toString's).
+func (b *stringBuilder) template(call goja.FunctionCall) goja.Value {
+	n := 0
+	for _, a := range call.Arguments {
+		n += a.(goja.String).Length()
+	}
+	b.check("template literal", n)
+	v, err := b.concatStrings(call.Argument(0), call.Arguments[1:]...)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// toString converts a template literal's substitution as the literal does: ToString,
+// which a Symbol fails.
+func (b *stringBuilder) toString(call goja.FunctionCall) goja.Value {
+	return b.str(call.Argument(0))
+}
+
+// str is ToString of v.
+func (b *stringBuilder) str(v goja.Value) goja.String {
+	switch x := v.(type) {
+	case goja.String:
+		return x
+	case *goja.Symbol:
+		panic(b.rt.NewTypeError("Cannot convert a Symbol value to a string"))
+	case *goja.Object:
+		return b.str(x.ToString()) // the primitive its conversion with the string hint gives
+	}
+	return b.rt.ToValue(v.String()).(goja.String) // numbers, booleans, null, undefined
+}
+
+// primitive is ToPrimitive of v without a hint.
+func (b *stringBuilder) primitive(v goja.Value) goja.Value {
+	if _, ok := v.(*goja.Object); !ok {
+		return v
+	}
+	p, err := b.toPrimitive(goja.Undefined(), v)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// check throws a RangeError naming what when n characters are over MaxStringLength.
+func (b *stringBuilder) check(what string, n int) {
+	if n <= MaxStringLength {
+		return
+	}
+	e, err := b.rt.New(b.rangeError, b.rt.ToValue(fmt.Sprintf("%s: %d characters exceed the sandbox limit of %d", what, n, MaxStringLength)))
+	if err != nil {
+		panic(err)
+	}
+	panic(e)
+}
 
 // CompileAST compiles a parsed expression or statement body for the sandbox: the string
 // operators are routed through the sandbox's checked builders (which changes no result:

@@ -1,6 +1,8 @@
 package vm
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,8 @@ func TestStringBuildersMatchGoja(t *testing.T) {
 		"1 + 2", "1.5 + 2", "'a' + 1", "1 + 'a'", "null + 1", "undefined + 'x'", "true + true",
 		"'a' + null + undefined + true + 1.5 + -0", "[1, 2] + [3]", "({}) + 'x'", "'é' + 'x'",
 		"(a => a + a)(2**53)", "2**31 + 2**31", "-0 + -0", "1 / (-0 + -0)", "'1' - 1 + '1'",
+		"0.1 + 0.2", "NaN + 1", "Infinity + -Infinity", "null + null", "undefined + 1", "true + 1",
+		"'' + -0", "'' + 1e21 + 1.5e-7", "2**53 + 2", "-(2**53) + -2", "1 + -1", "'x' + 1 / 3",
 		"new Date(0) + 1", "new Date(0) - 1", "new Number(2) + 3", "new String('s') + 3",
 		"({valueOf: () => 2, toString: () => 'x'}) + 1",
 		"({toString: () => 'x'}) + 1",
@@ -77,8 +81,17 @@ func TestStringBuildersMatchGoja(t *testing.T) {
 			continue
 		}
 		require.NoError(t, err, expr)
-		assert.Equal(t, want, got, expr)
+		assert.Equal(t, sameValue(want), sameValue(got), expr)
 	}
+}
+
+// sameValue makes an exported number comparable as JavaScript's Object.is compares it:
+// NaN equals NaN, and -0 differs from 0.
+func sameValue(v any) any {
+	if f, ok := v.(float64); ok {
+		return fmt.Sprintf("float64 %v signbit %v", f, math.Signbit(f))
+	}
+	return v
 }
 
 // runPlain evaluates expr as a function's return value in rt, exported as goja exports.

@@ -64,9 +64,7 @@ func TestSandboxGlobals(t *testing.T) {
 	got := strings.Split(v.(string), ",")
 	sort.Strings(got)
 	want := append([]string(nil), sandboxGlobals...)
-	for _, name := range stringBuilders {
-		want = append(want, name)
-	}
+	want = append(want, stringBuilderGlobals...)
 	sort.Strings(want)
 	assert.Equal(t, want, got)
 }
