@@ -124,11 +124,12 @@ func (s *Sandbox) newRuntime() (*runtime, error) {
 	if s.clock != nil {
 		rt.SetTimeSource(s.clock)
 	}
-	h, err := lockdown(rt)
+	watch := newWatchdog(rt, s.timeout)
+	h, err := lockdown(rt, watch)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox lockdown failed: %w", err)
 	}
-	return &runtime{rt: rt, watch: newWatchdog(rt, s.timeout), h: h,
+	return &runtime{rt: rt, watch: watch, h: h,
 		funcs: make(map[weak.Pointer[Script]]goja.Callable), sweepAt: minSweep}, nil
 }
 

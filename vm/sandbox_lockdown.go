@@ -50,7 +50,7 @@ const lockdownSource = `(function (global, limits) {
 var MAX_STRING = limits.maxString, MAX_ARRAY = limits.maxArray, MAX_BYTES = limits.maxBytes,
 	MAX_DEPTH = limits.maxDepth, MAX_JSON_TEXT = limits.maxJSONText, MAX_PATTERN = limits.maxPattern,
 	MATCH_MS = limits.matchMillis, CUT_MS = limits.cutMillis, MAX_JSON_ITEMS = limits.maxJSONItems,
-	clock = limits.clock, jsonShape = limits.jsonShape,
+	clock = limits.clock, jsonShape = limits.jsonShape, reserve = limits.reserve, RESERVE_MIN = limits.reserveMin,
 	MAX_LENGTH = 9007199254740991;
 
 var apply = Reflect.apply, construct = Reflect.construct, ownKeys = Reflect.ownKeys;
@@ -104,6 +104,14 @@ function hasSlot(valueOf, v) {
 
 function limitError(what, size, limit, unit) {
 	return new RangeErrorOf(what + ": " + size + " " + unit + " exceed the sandbox limit of " + limit);
+}
+// checkString is called by a built-in about to build a string of n characters: over
+// MAX_STRING it throws; a large one is first reserved from the memory budget, which
+// interrupts the evaluation, before anything is built, when the string would grow the
+// heap past the limit (the watchdog's periodic look may come only after the allocation).
+function checkString(what, n) {
+	if (n > MAX_STRING) { throw limitError(what, n, MAX_STRING, "characters"); }
+	if (n >= RESERVE_MIN) { reserve(n); }
 }
 
 // ---- wrapping
@@ -218,6 +226,7 @@ function boundedJoin(what, o, n, separator, convert) {
 	} finally {
 		joining.delete(o);
 	}
+	checkString(what, total);
 	return apply(arrayJoin, parts, [separator]);
 }
 function localeString(v) { return toStr(v.toLocaleString()); }
@@ -315,16 +324,12 @@ guard(functionProto, "apply", function (self, args) {
 
 guard(stringProto, "repeat", function (self, args) {
 	var s = thisString(self), count = toInteger(args[0]);
-	if (s !== null && count > 0 && count !== Infinity && s.length * count > MAX_STRING) {
-		throw limitError("String.prototype.repeat", s.length * count, MAX_STRING, "characters");
-	}
+	if (s !== null && count > 0 && count !== Infinity) { checkString("String.prototype.repeat", s.length * count); }
 });
 function padCheck(name) {
 	return function (self, args) {
 		var s = thisString(self), n = toLength(args[0]);
-		if (s !== null && n > MAX_STRING && n > s.length) {
-			throw limitError("String.prototype." + name, n, MAX_STRING, "characters");
-		}
+		if (s !== null && n > s.length) { checkString("String.prototype." + name, n); }
 	};
 }
 guard(stringProto, "padStart", padCheck("padStart"));
@@ -390,6 +395,7 @@ replace(stringProto, "concat", function (original, self, args) {
 		total += parts[i].length;
 		if (total > MAX_STRING) { throw limitError("String.prototype.concat", total, MAX_STRING, "characters"); }
 	}
+	checkString("String.prototype.concat", total);
 	return apply(original, s, parts);
 });
 replace(stringProto, "split", function (original, self, args) {
@@ -420,7 +426,7 @@ function stringReplace(name, all) {
 		}
 		var r = toStr(replacement);
 		var bound = replacementBound(s.length, all ? parts(s, search) : 1, r);
-		if (bound > MAX_STRING) { throw limitError(what, bound, MAX_STRING, "characters"); }
+		checkString(what, bound);
 		return apply(original, s, [search, r]);
 	});
 }
@@ -439,6 +445,7 @@ replace(String, "raw", function (original, self, args) {
 		if (total > MAX_STRING) { throw limitError("String.raw", total, MAX_STRING, "characters"); }
 		parts[i] = part;
 	}
+	checkString("String.raw", total);
 	return apply(arrayJoin, parts, [""]);
 });
 
@@ -451,7 +458,7 @@ replace(regexpProto, replaceSymbol, function (original, self, args) {
 	}
 	var r = toStr(replacement);
 	var bound = replacementBound(s.length, self.global ? s.length + 1 : 1, r);
-	if (bound > MAX_STRING) { throw limitError(what, bound, MAX_STRING, "characters"); }
+	checkString(what, bound);
 	return apply(original, self, [s, r]);
 });
 // Every match runs on the backtracking engine, whose matches end after MATCH_MS: each
@@ -636,7 +643,7 @@ var typedExtras = {
 	__proto__: null,
 	join: function (self, n, args) {
 		var total = n === 0 ? 0 : (n - 1) * (args[0] === undefined ? 1 : toStr(args[0]).length) + 25 * n;
-		if (total > MAX_STRING) { throw limitError("%TypedArray%.prototype.join", total, MAX_STRING, "characters"); }
+		checkString("%TypedArray%.prototype.join", total);
 	},
 };
 function typedCheck(name) {
@@ -789,7 +796,7 @@ type helpers struct {
 }
 
 // lockdown runs the lockdown script in rt.
-func lockdown(rt *goja.Runtime) (*helpers, error) {
+func lockdown(rt *goja.Runtime, watch *watchdog) (*helpers, error) {
 	v, err := rt.RunProgram(lockdownProgram)
 	if err != nil {
 		return nil, err
@@ -818,7 +825,9 @@ func lockdown(rt *goja.Runtime) (*helpers, error) {
 		globals[i] = g
 	}
 	_ = limits.Set("globals", rt.NewArray(globals...))
-	sb, err := newStringBuilder(rt)
+	_ = limits.Set("reserve", func(n float64) { watch.reserve(uint64(2 * n)) })
+	_ = limits.Set("reserveMin", reserveMin)
+	sb, err := newStringBuilder(rt, watch)
 	if err != nil {
 		return nil, err
 	}

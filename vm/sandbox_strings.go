@@ -36,6 +36,11 @@ const (
 	toStringGlobal = "%toString"
 )
 
+// reserveMin is the length, in characters, from which a string about to be built is
+// reserved from the memory budget first (see watchdog.reserve); below it, the watchdog's
+// periodic look suffices.
+const reserveMin = 1 << 20
+
 // stringBuilderGlobals are the builders' global names.
 var stringBuilderGlobals = []string{concatGlobal, concatAssignGlobal, templateGlobal, toStringGlobal}
 
@@ -43,7 +48,8 @@ var stringBuilderGlobals = []string{concatGlobal, concatAssignGlobal, templateGl
 // toStringGlobal are Go functions, which goja calls much faster than JavaScript ones;
 // the lockdown script defines concatAssignGlobal on them.
 type stringBuilder struct {
-	rt *goja.Runtime
+	rt    *goja.Runtime
+	watch *watchdog
 	// toPrimitive is the lockdown's ToPrimitive without a hint, set once it has run.
 	toPrimitive goja.Callable
 	// concatStrings is the original String.prototype.concat, which allocates its
@@ -53,12 +59,12 @@ type stringBuilder struct {
 }
 
 // newStringBuilder takes what it needs from rt, which is not yet locked down.
-func newStringBuilder(rt *goja.Runtime) (*stringBuilder, error) {
+func newStringBuilder(rt *goja.Runtime, watch *watchdog) (*stringBuilder, error) {
 	concat, ok := goja.AssertFunction(rt.Get("String").ToObject(rt).Get("prototype").ToObject(rt).Get("concat"))
 	if !ok {
 		return nil, errors.New("String.prototype.concat is not a function")
 	}
-	return &stringBuilder{rt: rt, concatStrings: concat, rangeError: rt.Get("RangeError")}, nil
+	return &stringBuilder{rt: rt, watch: watch, concatStrings: concat, rangeError: rt.Get("RangeError")}, nil
 }
 
 // globals returns an object holding the native builders under their global names, for
@@ -101,7 +107,9 @@ func (b *stringBuilder) concat(call goja.FunctionCall) goja.Value {
 	if !rString {
 		rs = b.str(r)
 	}
-	b.check("string concatenation", ls.Length()+rs.Length())
+	if !b.check("string concatenation", ls.Length()+rs.Length()) {
+		return goja.Undefined()
+	}
 	return ls.Concat(rs)
 }
 
@@ -111,7 +119,9 @@ func (b *stringBuilder) template(call goja.FunctionCall) goja.Value {
 	for _, a := range call.Arguments {
 		n += a.(goja.String).Length()
 	}
-	b.check("template literal", n)
+	if !b.check("template literal", n) {
+		return goja.Undefined()
+	}
 	v, err := b.concatStrings(call.Argument(0), call.Arguments[1:]...)
 	if err != nil {
 		panic(err)
@@ -150,10 +160,18 @@ func (b *stringBuilder) primitive(v goja.Value) goja.Value {
 	return p
 }
 
-// check throws a RangeError naming what when n characters are over MaxStringLength.
-func (b *stringBuilder) check(what string, n int) {
+// check throws a RangeError naming what when n characters are over MaxStringLength, and
+// reserves a string of at least reserveMin characters from the memory budget (two bytes
+// a character, as UTF-16 takes them). It reports false when the reservation tripped the
+// watchdog: the builder then returns at once, without building, and the interrupt stops
+// the evaluation before its next instruction.
+func (b *stringBuilder) check(what string, n int) bool {
 	if n <= MaxStringLength {
-		return
+		if n >= reserveMin {
+			b.watch.reserve(2 * uint64(n))
+			return !b.watch.tripped()
+		}
+		return true
 	}
 	e, err := b.rt.New(b.rangeError, b.rt.ToValue(fmt.Sprintf("%s: %d characters exceed the sandbox limit of %d", what, n, MaxStringLength)))
 	if err != nil {

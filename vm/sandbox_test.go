@@ -218,13 +218,8 @@ func TestSandboxLimits(t *testing.T) {
 		{"String.raw({raw: Array(2**18).fill('x'.repeat(2**12))})", "String.raw: 16781312 characters"},
 		{"String.raw({raw: ['x', '']}, 'x'.repeat(2**24))", "String.raw"},
 		{"'x'.repeat(2**24) + 'y'", "string concatenation: 16777217 characters exceed the sandbox limit of 16777216"},
-		{"(() => { let s = 'x'; for (;;) s += s; })()", "string concatenation: 33554432 characters"},
-		{"(() => { let s = 'é'; for (;;) s = s + s; })()", "string concatenation: 33554432 characters"},
-		{"(() => { const o = {s: 'x'}; for (;;) o.s += o.s; })()", "string concatenation: 33554432 characters"},
-		{"(() => { const o = {a: ['x']}; for (;;) o.a[0] += o.a[0]; })()", "string concatenation: 33554432 characters"},
-		{"(() => { let s = 'x'; for (;;) s = `${s}${s}${s}${s}${s}${s}${s}${s}`; })()", "template literal: 134217728 characters"},
-		{"(() => { let s = 'x'; for (;;) s = s.concat(s); })()", "String.prototype.concat: 33554432 characters"},
-		{"(() => { const o = {valueOf: () => s}; let s = 'x'; for (;;) s = o + s; })()", "string concatenation: 33554432 characters"},
+		{"`${'x'.repeat(2**24)}y`", "template literal: 16777217 characters"},
+		{"(o => o.s += 'y')({s: 'x'.repeat(2**24)})", "string concatenation: 16777217 characters"},
 		{"Array(2**10).fill([Array(2**12).fill('x'.repeat(2**10)).join('')]).join()", "Array.prototype.join"},
 		{"JSON.parse('['.repeat(5e5) + ']'.repeat(5e5))", "JSON.parse: nesting: 1001 levels exceed the sandbox limit of 1000"},
 		{"JSON.parse('[' + '1,'.repeat(5e3) + '1]')", "JSON.parse: 4097 items exceed the sandbox limit of 4096"},
@@ -340,7 +335,7 @@ func TestSandboxTimeout(t *testing.T) {
 		"(() => { while (true) { [1, 2, 3].map(x => x); } })()",
 		"(() => { let x = 0; for (let i = 0; i < 1e12; i++) { x += i; } return x; })()",
 		"({ get x() { for (;;) {} } })", // the result's export calls the getter
-		"(() => { let n = 0; for (const k in 'x'.repeat(2**24)) { n++; } return n; })()",
+		"(() => { let n = 0; for (const k in 'x'.repeat(2**22)) { n++; } return n; })()",
 	} {
 		_, err := s.Run(script(t, expr), nil)
 		require.Error(t, err, expr)
@@ -365,6 +360,32 @@ func TestSandboxMemoryLimit(t *testing.T) {
 		growth := vmtest.PeakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
 		require.Error(t, err, expr)
 		assert.True(t, errors.Is(err, ErrMemoryLimit), "%s: %v", expr, err)
+		assert.Less(t, growth, uint64(MaxMemory+64<<20), "%s: peak heap growth", expr)
+	}
+}
+
+// TestSandboxStringGrowth grows strings by +, += and template literals, which goja
+// builds natively in one step each: the string builders stop them before a step would
+// pass MaxStringLength or the memory limit, so the heap never grows far past MaxMemory.
+func TestSandboxStringGrowth(t *testing.T) {
+	s := &Sandbox{timeout: time.Minute}
+	for _, expr := range []string{
+		"(() => { let s = 'x'; for (;;) s += s; })()",
+		"(() => { let s = 'é'; for (;;) s = s + s; })()",
+		"(() => { let s = 'x'; for (;;) s = `${s}${s}`; })()",
+		"(() => { let s = 'x'; for (;;) s = `${s}${s}${s}${s}${s}${s}${s}${s}`; })()",
+		"(() => { const o = {s: 'x'}; for (;;) o.s += o.s; })()",
+		"(() => { const o = {a: ['é']}; for (;;) o.a[0] += o.a[0]; })()",
+		"(() => { const o = {valueOf: () => s}; let s = 'x'; for (;;) s = o + s; })()",
+		"(() => { let s = 'x'; for (;;) s = s.concat(s); })()",
+		"(() => { const a = [], s = 'é'.repeat(2**23); for (;;) a.push(s + s); })()",
+		"(() => { const a = []; for (;;) a.push('é'.repeat(2**24)); })()",
+	} {
+		var err error
+		growth := vmtest.PeakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
+		t.Logf("%s: peak heap growth %d MiB, %v", expr, growth>>20, err)
+		require.Error(t, err, expr)
+		assert.Regexp(t, `^RangeError: (string concatenation|template literal|String.prototype.concat): \d+ characters exceed|^memory limit exceeded`, err.Error(), expr)
 		assert.Less(t, growth, uint64(MaxMemory+64<<20), "%s: peak heap growth", expr)
 	}
 }

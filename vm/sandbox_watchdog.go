@@ -112,14 +112,8 @@ func (w *watchdog) tick() {
 		}
 		cur = gen | phaseWatching
 	case phaseWatching:
-		// The baseline follows the heap down: when the collector frees garbage left by
-		// earlier work during the evaluation, that room is not the evaluation's to use.
-		h, base := heapBytes(), w.baseline.Load()
-		if h < base {
-			w.baseline.Store(h)
-			base = h
-		}
-		if h > base+MaxMemory {
+		h := heapBytes()
+		if h > w.floor(h)+MaxMemory {
 			w.trip(cur, gen|phaseOverMemory, ErrMemoryLimit)
 			return
 		}
@@ -133,6 +127,37 @@ func (w *watchdog) tick() {
 	}
 	if w.state.Load() == cur {
 		w.timer.Reset(min(watchdogInterval, time.Duration(left)))
+	}
+}
+
+// floor lowers the baseline to h if h is below it, and returns the baseline. The
+// baseline follows the heap down: when the collector frees garbage left by earlier work
+// during the evaluation, that room is not the evaluation's to use.
+func (w *watchdog) floor(h uint64) uint64 {
+	for {
+		base := w.baseline.Load()
+		if h >= base {
+			return base
+		}
+		if w.baseline.CompareAndSwap(base, h) {
+			return h
+		}
+	}
+}
+
+// reserve is called by the evaluating goroutine before it builds n bytes in one native
+// step: when that would grow the heap past MaxMemory, it trips the watchdog, whose
+// interrupt stops the evaluation before its next instruction, so the step is not taken.
+// The periodic tick alone may look only after such a step, or several: a collection
+// that stops the world waits for the step's copy to end, and the tick with it.
+func (w *watchdog) reserve(n uint64) {
+	cur := w.state.Load()
+	gen := cur &^ phaseMask
+	if phase := cur - gen; phase != phaseArmed && phase != phaseWatching {
+		return
+	}
+	if h := heapBytes(); h+n > w.floor(h)+MaxMemory {
+		w.trip(cur, gen|phaseOverMemory, ErrMemoryLimit)
 	}
 }
 
