@@ -10,15 +10,17 @@ import (
 
 const (
 	// watchdogStart is how long an evaluation runs before the watchdog first looks at
-	// it: cheap evaluations finish before, so they cost one timer Reset and Stop.
+	// it: cheap evaluations finish before, so they cost a clock read and one timer Reset
+	// and Stop.
 	watchdogStart = 2 * time.Millisecond
 	// watchdogInterval is how often the watchdog then checks the clock and the heap.
 	watchdogInterval = time.Millisecond
 )
 
-// Watchdog phases. An evaluation arms the watchdog and takes the heap baseline (armed),
-// the first tick sets the deadline (watching), a tick may trip it (timedOut, overMemory), and the
-// evaluation's end disarms it (idle).
+// Watchdog phases. An evaluation arms the watchdog and takes the heap baseline and its
+// start time (armed), the first tick sets the deadline (watching), a tick or a
+// reservation may trip it (timedOut, overMemory), and the evaluation's end disarms it
+// (idle).
 const (
 	phaseIdle uint64 = iota
 	phaseArmed
@@ -52,6 +54,7 @@ type watchdog struct {
 	first    time.Duration // delay of the first tick
 	gen      uint64        // evaluations started; only the evaluating goroutine uses it
 	state    atomic.Uint64 // gen<<phaseBits | phase
+	started  atomic.Int64  // on the epoch clock, when the evaluation started
 	deadline atomic.Int64  // on the epoch clock, set by the first tick
 	baseline atomic.Uint64 // heap bytes when the evaluation started (or inherited), lowered to the least seen
 	// inherited, when not zero, is the baseline the next evaluation starts from instead
@@ -74,6 +77,7 @@ func (w *watchdog) start() {
 		base = heapBytes()
 	}
 	w.baseline.Store(base)
+	w.started.Store(int64(time.Since(epoch)))
 	w.gen++
 	w.state.Store(w.gen<<phaseBits | phaseArmed)
 	w.timer.Reset(w.first)
@@ -106,7 +110,8 @@ func (w *watchdog) tick() {
 	gen := cur &^ phaseMask
 	switch cur - gen {
 	case phaseArmed:
-		w.deadline.Store(now - int64(w.first) + int64(w.timeout))
+		// From the start, not from this tick, which may come late on a busy machine.
+		w.deadline.Store(w.started.Load() + int64(w.timeout))
 		if !w.state.CompareAndSwap(cur, gen|phaseWatching) {
 			return
 		}
