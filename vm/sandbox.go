@@ -191,28 +191,35 @@ func (s *Sandbox) put(r *runtime) {
 // memory limit or a result over the limits is an error. The timeout runs on the wall
 // clock, so an evaluation that timed out is tried once more before it counts as timed
 // out: a process paused by the scheduler or a CPU quota must not fail a cheap
-// expression, while a runaway one fails twice. Both attempts share one memory budget:
-// the second counts its heap growth from the first one's baseline, so the garbage the
-// first left behind counts against it.
+// expression, while a runaway one fails twice. Both attempts share one time budget of
+// twice the timeout, counted from the call: the second gets what the first left, so
+// that what the first overran (a native call the interrupt waited for, a tick that came
+// late, a runtime built on its path) does not add to the call's time. They also share
+// one memory budget: the second counts its heap growth from the first one's baseline,
+// so the garbage the first left behind counts against it.
 func (s *Sandbox) Run(script *Script, args []any) (any, error) {
-	v, base, err := s.run(script, args, 0)
+	start := time.Now()
+	v, base, err := s.run(script, args, 0, 0)
 	if errors.Is(err, ErrTimeout) {
-		v, _, err = s.run(script, args, base)
+		if left := 2*s.timeout - time.Since(start); left > 0 {
+			v, _, err = s.run(script, args, base, left)
+		}
 	}
 	return v, err
 }
 
 // run evaluates script on a pooled runtime whose watchdog counts heap growth from base
-// (zero: from the heap when the evaluation starts), and returns the baseline it used.
-func (s *Sandbox) run(script *Script, args []any, base uint64) (any, uint64, error) {
+// (zero: from the heap when the evaluation starts) and ends it after limit (zero: the
+// timeout), and returns the baseline it used.
+func (s *Sandbox) run(script *Script, args []any, base uint64, limit time.Duration) (any, uint64, error) {
 	r, err := s.get()
 	if err != nil {
 		return nil, 0, err
 	}
-	r.watch.inherit(base)
+	r.watch.inherit(base, limit)
 	v, reusable, err := s.runOn(r, script, args)
 	base = r.watch.baseline.Load()
-	r.watch.inherit(0)
+	r.watch.inherit(0, 0)
 	if reusable {
 		s.put(r)
 	}

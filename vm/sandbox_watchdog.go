@@ -55,12 +55,16 @@ type watchdog struct {
 	gen      uint64        // evaluations started; only the evaluating goroutine uses it
 	state    atomic.Uint64 // gen<<phaseBits | phase
 	started  atomic.Int64  // on the epoch clock, when the evaluation started
+	limit    atomic.Int64  // the evaluation's time limit, a time.Duration
 	deadline atomic.Int64  // on the epoch clock, set by the first tick
 	baseline atomic.Uint64 // heap bytes when the evaluation started (or inherited), lowered to the least seen
 	// inherited, when not zero, is the baseline the next evaluation starts from instead
 	// of the heap when it starts; only the evaluating goroutine writes it, before
 	// start.
 	inherited atomic.Uint64
+	// shortened, when not zero, is the time limit of the next evaluation instead of the
+	// timeout; only the evaluating goroutine uses it.
+	shortened time.Duration
 }
 
 func newWatchdog(rt *goja.Runtime, timeout time.Duration) *watchdog {
@@ -77,15 +81,24 @@ func (w *watchdog) start() {
 		base = heapBytes()
 	}
 	w.baseline.Store(base)
+	limit := w.timeout
+	if w.shortened > 0 {
+		limit = w.shortened
+	}
+	w.limit.Store(int64(limit))
 	w.started.Store(int64(time.Since(epoch)))
 	w.gen++
 	w.state.Store(w.gen<<phaseBits | phaseArmed)
-	w.timer.Reset(w.first)
+	w.timer.Reset(min(w.first, limit))
 }
 
 // inherit makes the next evaluation count its heap growth from base (a baseline an
-// earlier attempt took), or from the heap when it starts when base is zero.
-func (w *watchdog) inherit(base uint64) { w.inherited.Store(base) }
+// earlier attempt took), or from the heap when it starts when base is zero, and end
+// after limit instead of the timeout, unless limit is zero.
+func (w *watchdog) inherit(base uint64, limit time.Duration) {
+	w.inherited.Store(base)
+	w.shortened = limit
+}
 
 // finish disarms the watchdog and returns the phase the evaluation ended in: timedOut
 // or overMemory when the watchdog tripped (it has then interrupted the runtime).
@@ -111,7 +124,7 @@ func (w *watchdog) tick() {
 	switch cur - gen {
 	case phaseArmed:
 		// From the start, not from this tick, which may come late on a busy machine.
-		w.deadline.Store(w.started.Load() + int64(w.timeout))
+		w.deadline.Store(w.started.Load() + w.limit.Load())
 		if !w.state.CompareAndSwap(cur, gen|phaseWatching) {
 			return
 		}
