@@ -38,7 +38,8 @@ var ErrMemoryLimit = errors.New("memory limit exceeded")
 //     evaluation writes survives into the next: each evaluation starts from the same
 //     clean globals; variables are passed as function parameters, never as globals;
 //   - bounds the built-ins that work natively, where no interrupt reaches (see
-//     sandbox_limits.go), runs every regular-expression match on the backtracking
+//     sandbox_limits.go), and the string operators of scripts compiled by CompileAST
+//     (see sandbox_strings.go), runs every regular-expression match on the backtracking
 //     engine with a per-match limit (see sandbox_regexp.go), and limits the call depth;
 //   - watches every evaluation with one timer (no goroutine per evaluation): it is
 //     interrupted when it outlives the timeout or grows the heap by more than MaxMemory;
@@ -51,15 +52,14 @@ type Sandbox struct {
 
 	// idle holds runtimes between evaluations. It is a plain free list, not a
 	// sync.Pool: a pool is emptied by every garbage collection, and a new runtime
-	// costs its lockdown (about a millisecond), which would then be paid per
-	// evaluation in a busy process.
+	// costs its lockdown (7 to 11 ms measured, more on a loaded machine), which would
+	// then be paid per evaluation in a busy process.
 	mu    sync.Mutex
 	idle  []*runtime
 	freed uint64 // freedScripts when the idle runtimes' caches were last looked at
 	// spare is a runtime built ahead, in the background, for when no idle one is left:
-	// an interrupted runtime is dropped, and building its replacement (the lockdown
-	// takes a millisecond, tens of them on a loaded machine) must not sit on the path
-	// of the evaluation that follows, such as the retry of one that timed out.
+	// an interrupted runtime is dropped, and building its replacement must not sit on
+	// the path of the evaluation that follows, such as the retry of one that timed out.
 	spare    *runtime
 	building bool // a goroutine is building the spare
 }
