@@ -87,7 +87,9 @@ type Script struct {
 	key weak.Pointer[Script]
 }
 
-// NewScript wraps a goja program whose completion value is such a function.
+// NewScript wraps a goja program whose completion value is such a function. The program
+// should come from CompileAST: goja's own compilation leaves +, += and template literals
+// unbounded.
 func NewScript(prog *goja.Program) *Script {
 	s := &Script{prog: prog}
 	s.key = weak.Make(s)
