@@ -3,7 +3,6 @@ package vm
 import (
 	"time"
 
-	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
 
 	"github.com/unsproc/unsproc/vm/internal/sandbox"
@@ -81,7 +80,7 @@ func NewScript(src string) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := goja.CompileAST(ast, false)
+	prog, err := sandbox.CompileAST(ast)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,8 @@ var ErrMemoryLimit = errors.New("memory limit exceeded")
 //     evaluation writes survives into the next: each evaluation starts from the same
 //     clean globals; variables are passed as function parameters, never as globals;
 //   - bounds the built-ins that work natively, where no interrupt reaches (see
-//     sandbox_limits.go), runs every regular-expression match on the backtracking
+//     sandbox_limits.go), and the string operators of scripts compiled by CompileAST
+//     (see sandbox_strings.go), runs every regular-expression match on the backtracking
 //     engine with a per-match limit (see sandbox_regexp.go), and limits the call depth;
 //   - watches every evaluation with one timer (no goroutine per evaluation): it is
 //     interrupted when it outlives the timeout or grows the heap by more than MaxMemory;
@@ -51,11 +52,16 @@ type Sandbox struct {
 
 	// idle holds runtimes between evaluations. It is a plain free list, not a
 	// sync.Pool: a pool is emptied by every garbage collection, and a new runtime
-	// costs its lockdown (about a millisecond), which would then be paid per
-	// evaluation in a busy process.
+	// costs its lockdown (7 to 11 ms measured, more on a loaded machine), which would
+	// then be paid per evaluation in a busy process.
 	mu    sync.Mutex
 	idle  []*runtime
 	freed uint64 // freedScripts when the idle runtimes' caches were last looked at
+	// spare is a runtime built ahead, in the background, for when no idle one is left:
+	// an interrupted runtime is dropped, and building its replacement must not sit on
+	// the path of the evaluation that follows, such as the retry of one that timed out.
+	spare    *runtime
+	building bool // a goroutine is building the spare
 }
 
 // maxIdleRuntimes bounds the runtimes a sandbox keeps between evaluations.
@@ -81,7 +87,9 @@ type Script struct {
 	key weak.Pointer[Script]
 }
 
-// NewScript wraps a goja program whose completion value is such a function.
+// NewScript wraps a goja program whose completion value is such a function. The program
+// should come from CompileAST: goja's own compilation leaves +, += and template literals
+// unbounded.
 func NewScript(prog *goja.Program) *Script {
 	s := &Script{prog: prog}
 	s.key = weak.Make(s)
@@ -118,11 +126,12 @@ func (s *Sandbox) newRuntime() (*runtime, error) {
 	if s.clock != nil {
 		rt.SetTimeSource(s.clock)
 	}
-	h, err := lockdown(rt)
+	watch := newWatchdog(rt, s.timeout)
+	h, err := lockdown(rt, watch)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox lockdown failed: %w", err)
 	}
-	return &runtime{rt: rt, watch: newWatchdog(rt, s.timeout), h: h,
+	return &runtime{rt: rt, watch: watch, h: h,
 		funcs: make(map[weak.Pointer[Script]]goja.Callable), sweepAt: minSweep}, nil
 }
 
@@ -141,8 +150,32 @@ func (s *Sandbox) get() (*runtime, error) {
 		s.mu.Unlock()
 		return r, nil
 	}
+	r := s.spare
+	s.spare = nil
+	s.buildSpare()
 	s.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
 	return s.newRuntime()
+}
+
+// buildSpare starts building the spare runtime unless it exists or is being built;
+// s.mu is held.
+func (s *Sandbox) buildSpare() {
+	if s.spare != nil || s.building {
+		return
+	}
+	s.building = true
+	go func() {
+		r, err := s.newRuntime()
+		s.mu.Lock()
+		s.building = false
+		if err == nil {
+			s.spare = r
+		}
+		s.mu.Unlock()
+	}()
 }
 
 // put keeps r for a later evaluation, unless enough runtimes are idle.
@@ -160,28 +193,35 @@ func (s *Sandbox) put(r *runtime) {
 // memory limit or a result over the limits is an error. The timeout runs on the wall
 // clock, so an evaluation that timed out is tried once more before it counts as timed
 // out: a process paused by the scheduler or a CPU quota must not fail a cheap
-// expression, while a runaway one fails twice. Both attempts share one memory budget:
-// the second counts its heap growth from the first one's baseline, so the garbage the
-// first left behind counts against it.
+// expression, while a runaway one fails twice. Both attempts share one time budget of
+// twice the timeout, counted from the call: the second gets what the first left, so
+// that what the first overran (a native call the interrupt waited for, a tick that came
+// late, a runtime built on its path) does not add to the call's time. They also share
+// one memory budget: the second counts its heap growth from the first one's baseline,
+// so the garbage the first left behind counts against it.
 func (s *Sandbox) Run(script *Script, args []any) (any, error) {
-	v, base, err := s.run(script, args, 0)
+	start := time.Now()
+	v, base, err := s.run(script, args, 0, 0)
 	if errors.Is(err, ErrTimeout) {
-		v, _, err = s.run(script, args, base)
+		if left := 2*s.timeout - time.Since(start); left > 0 {
+			v, _, err = s.run(script, args, base, left)
+		}
 	}
 	return v, err
 }
 
 // run evaluates script on a pooled runtime whose watchdog counts heap growth from base
-// (zero: from the heap when the evaluation starts), and returns the baseline it used.
-func (s *Sandbox) run(script *Script, args []any, base uint64) (any, uint64, error) {
+// (zero: from the heap when the evaluation starts) and ends it after limit (zero: the
+// timeout), and returns the baseline it used.
+func (s *Sandbox) run(script *Script, args []any, base uint64, limit time.Duration) (any, uint64, error) {
 	r, err := s.get()
 	if err != nil {
 		return nil, 0, err
 	}
-	r.watch.inherit(base)
+	r.watch.inherit(base, limit)
 	v, reusable, err := s.runOn(r, script, args)
 	base = r.watch.baseline.Load()
-	r.watch.inherit(0)
+	r.watch.inherit(0, 0)
 	if reusable {
 		s.put(r)
 	}
@@ -255,8 +295,8 @@ func (s *Sandbox) outcome(phase uint64, err error) error {
 	return locateInExpression(err)
 }
 
-// locateInExpression gives an exception thrown in the lockdown's wrappers (a limit's
-// RangeError, or the error of the built-in a wrapper called) the position of the
+// locateInExpression gives an exception thrown in the lockdown's wrappers or the string
+// builders (a limit's RangeError, or the error of the built-in a wrapper called) the position of the
 // expression's call instead of the wrapper's.
 func locateInExpression(err error) error {
 	var exc *goja.Exception
@@ -266,7 +306,7 @@ func locateInExpression(err error) error {
 	inWrapper := false
 	for _, f := range exc.Stack() {
 		switch {
-		case f.SrcName() == lockdownName:
+		case f.SrcName() == lockdownName, isStringBuilderFrame(f):
 			inWrapper = true
 		case f.SrcName() == "<native>": // goja's name for a built-in's frame
 		case inWrapper:

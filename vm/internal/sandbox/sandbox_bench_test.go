@@ -1,14 +1,11 @@
 package sandbox
 
-import (
-	"testing"
-
-	"github.com/dop251/goja"
-)
+import "testing"
 
 // BenchmarkSandboxRun measures evaluations on the sandbox: a cheap expression, whose
 // cost the watchdog and the bounded export must not raise, and expressions calling the
-// built-ins the lockdown wraps.
+// built-ins the lockdown wraps, and the string operators the sandbox routes through its
+// checked builders.
 func BenchmarkSandboxRun(b *testing.B) {
 	for _, c := range []struct{ name, expr string }{
 		{"add", "press + 1"},
@@ -16,10 +13,12 @@ func BenchmarkSandboxRun(b *testing.B) {
 		{"string_methods", "('p' + press).toUpperCase().padStart(8, '0').split('').length"},
 		{"json", "JSON.stringify({p: press, list: [1, 2, 3]})"},
 		{"object_result", "({p: press, q: [press, 'x']})"},
+		{"concat_loop", "(() => { let s = ''; for (let i = 0; i < 100; i++) s += i + ','; return s.length + press; })()"},
+		{"template", "`p=${press} q=${press * 2}`"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			s := NewSandbox(0, nil)
-			script := NewScript(goja.MustCompile("", "(function (press) { return ("+c.expr+"); })", false))
+			script := script(b, c.expr, "press")
 			args := []any{41.0}
 			b.ReportAllocs()
 			for b.Loop() {

@@ -5,13 +5,16 @@ import "time"
 // The sandbox's resource limits. Built-ins whose work or allocation in one call is
 // proportional to a size the expression controls run natively, where neither the timeout
 // nor the memory watchdog can stop them; the lockdown script wraps them so that a call
-// over these limits throws a RangeError naming the built-in and the limit instead. What
-// JavaScript code builds step by step (loops, concatenation) is bounded by the timeout
-// and the memory watchdog.
+// over these limits throws a RangeError naming the built-in and the limit instead. The
+// string operators (+, +=, template literals), which goja also builds natively, go
+// through the string builders (sandbox_strings.go), which check the same way. What
+// JavaScript code builds step by step (loops) is bounded by the timeout and the memory
+// watchdog.
 const (
-	// MaxStringLength bounds, in UTF-16 code units, the string one call of a built-in may
-	// produce (repeat, padStart, padEnd, concat, join, replace, replaceAll,
-	// JSON.stringify, case mapping, normalize, encodeURI…).
+	// MaxStringLength bounds, in UTF-16 code units, the string one call of a built-in or
+	// one string operator may produce (repeat, padStart, padEnd, concat, join, replace,
+	// replaceAll, JSON.stringify, case mapping, normalize, encodeURI…, +, +=, template
+	// literals).
 	MaxStringLength = 1 << 24
 
 	// MaxArrayLength bounds the elements one call of a built-in may create, copy or visit:
@@ -45,10 +48,10 @@ const (
 
 	// MaxMemory bounds the heap growth of one evaluation, counted from the heap when it
 	// started. It is checked every watchdogInterval once an evaluation has run for
-	// watchdogStart, so an evaluation
-	// may exceed it by what it allocates in one step: a step can at most double what
-	// the evaluation holds (s += s), so the peak growth stays below twice MaxMemory,
-	// which the project keeps under MaxMemory + 64 MiB.
+	// watchdogStart, and before every string of reserveMin characters or more is built,
+	// so an evaluation may exceed it by what it allocates natively in one step between
+	// two checks: a smaller string, or an array of at most MaxArrayLength elements. The
+	// peak growth stays below MaxMemory + 64 MiB.
 	MaxMemory = 48 << 20
 
 	// MaxTimeout is the longest timeout a sandbox accepts; longer ones are shortened to it.

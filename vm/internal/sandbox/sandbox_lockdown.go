@@ -50,7 +50,7 @@ const lockdownSource = `(function (global, limits) {
 var MAX_STRING = limits.maxString, MAX_ARRAY = limits.maxArray, MAX_BYTES = limits.maxBytes,
 	MAX_DEPTH = limits.maxDepth, MAX_JSON_TEXT = limits.maxJSONText, MAX_PATTERN = limits.maxPattern,
 	MATCH_MS = limits.matchMillis, CUT_MS = limits.cutMillis, MAX_JSON_ITEMS = limits.maxJSONItems,
-	clock = limits.clock, jsonShape = limits.jsonShape,
+	clock = limits.clock, jsonShape = limits.jsonShape, reserve = limits.reserve, RESERVE_MIN = limits.reserveMin,
 	MAX_LENGTH = 9007199254740991;
 
 var apply = Reflect.apply, construct = Reflect.construct, ownKeys = Reflect.ownKeys;
@@ -58,6 +58,7 @@ var defineProperty = Object.defineProperty, getOwnPropertyDescriptor = Object.ge
 	getPrototypeOf = Object.getPrototypeOf, setPrototypeOf = Object.setPrototypeOf,
 	freezeObject = Object.freeze, objectKeys = Object.keys, toObject = Object;
 var isArray = Array.isArray, trunc = Math.trunc, toStringOf = String;
+var reflectSet = Reflect.set, toPrimitiveSymbol = Symbol.toPrimitive;
 var RangeErrorOf = RangeError, TypeErrorOf = TypeError, SafeMap = Map, SafeSet = Set;
 var indexOf = String.prototype.indexOf, stringValueOf = String.prototype.valueOf,
 	numberValueOf = Number.prototype.valueOf, booleanValueOf = Boolean.prototype.valueOf,
@@ -103,6 +104,14 @@ function hasSlot(valueOf, v) {
 
 function limitError(what, size, limit, unit) {
 	return new RangeErrorOf(what + ": " + size + " " + unit + " exceed the sandbox limit of " + limit);
+}
+// checkString is called by a built-in about to build a string of n characters: over
+// MAX_STRING it throws; a large one is first reserved from the memory budget, which
+// interrupts the evaluation, before anything is built, when the string would grow the
+// heap past the limit (the watchdog's periodic look may come only after the allocation).
+function checkString(what, n) {
+	if (n > MAX_STRING) { throw limitError(what, n, MAX_STRING, "characters"); }
+	if (n >= RESERVE_MIN) { reserve(n); }
 }
 
 // ---- wrapping
@@ -217,6 +226,7 @@ function boundedJoin(what, o, n, separator, convert) {
 	} finally {
 		joining.delete(o);
 	}
+	checkString(what, total);
 	return apply(arrayJoin, parts, [separator]);
 }
 function localeString(v) { return toStr(v.toLocaleString()); }
@@ -314,16 +324,12 @@ guard(functionProto, "apply", function (self, args) {
 
 guard(stringProto, "repeat", function (self, args) {
 	var s = thisString(self), count = toInteger(args[0]);
-	if (s !== null && count > 0 && count !== Infinity && s.length * count > MAX_STRING) {
-		throw limitError("String.prototype.repeat", s.length * count, MAX_STRING, "characters");
-	}
+	if (s !== null && count > 0 && count !== Infinity) { checkString("String.prototype.repeat", s.length * count); }
 });
 function padCheck(name) {
 	return function (self, args) {
 		var s = thisString(self), n = toLength(args[0]);
-		if (s !== null && n > MAX_STRING && n > s.length) {
-			throw limitError("String.prototype." + name, n, MAX_STRING, "characters");
-		}
+		if (s !== null && n > s.length) { checkString("String.prototype." + name, n); }
 	};
 }
 guard(stringProto, "padStart", padCheck("padStart"));
@@ -389,6 +395,7 @@ replace(stringProto, "concat", function (original, self, args) {
 		total += parts[i].length;
 		if (total > MAX_STRING) { throw limitError("String.prototype.concat", total, MAX_STRING, "characters"); }
 	}
+	checkString("String.prototype.concat", total);
 	return apply(original, s, parts);
 });
 replace(stringProto, "split", function (original, self, args) {
@@ -419,7 +426,7 @@ function stringReplace(name, all) {
 		}
 		var r = toStr(replacement);
 		var bound = replacementBound(s.length, all ? parts(s, search) : 1, r);
-		if (bound > MAX_STRING) { throw limitError(what, bound, MAX_STRING, "characters"); }
+		checkString(what, bound);
 		return apply(original, s, [search, r]);
 	});
 }
@@ -438,6 +445,7 @@ replace(String, "raw", function (original, self, args) {
 		if (total > MAX_STRING) { throw limitError("String.raw", total, MAX_STRING, "characters"); }
 		parts[i] = part;
 	}
+	checkString("String.raw", total);
 	return apply(arrayJoin, parts, [""]);
 });
 
@@ -450,7 +458,7 @@ replace(regexpProto, replaceSymbol, function (original, self, args) {
 	}
 	var r = toStr(replacement);
 	var bound = replacementBound(s.length, self.global ? s.length + 1 : 1, r);
-	if (bound > MAX_STRING) { throw limitError(what, bound, MAX_STRING, "characters"); }
+	checkString(what, bound);
 	return apply(original, self, [s, r]);
 });
 // Every match runs on the backtracking engine, whose matches end after MATCH_MS: each
@@ -635,7 +643,7 @@ var typedExtras = {
 	__proto__: null,
 	join: function (self, n, args) {
 		var total = n === 0 ? 0 : (n - 1) * (args[0] === undefined ? 1 : toStr(args[0]).length) + 25 * n;
-		if (total > MAX_STRING) { throw limitError("%TypedArray%.prototype.join", total, MAX_STRING, "characters"); }
+		checkString("%TypedArray%.prototype.join", total);
 	},
 };
 function typedCheck(name) {
@@ -703,6 +711,39 @@ for (var g = 0; g < globalNames.length; g++) {
 	}
 }
 
+// ---- string building: CompileAST routes +, += and template literals to the builders
+// (see sandbox_strings.go), which compute the length of their result first.
+
+// toPrimitive is ToPrimitive with no hint, as + applies it to an object.
+function toPrimitive(v) {
+	if (!isObject(v)) { return v; }
+	var p, method = v[toPrimitiveSymbol];
+	if (method !== undefined && method !== null) {
+		if (typeof method !== "function") { throw new TypeErrorOf("Symbol.toPrimitive is not a function"); }
+		p = apply(method, v, ["default"]);
+		if (isObject(p)) { throw new TypeErrorOf("Cannot convert object to primitive value"); }
+		return p;
+	}
+	method = v.valueOf;
+	if (typeof method === "function" && !isObject(p = apply(method, v, []))) { return p; }
+	method = v.toString;
+	if (typeof method === "function" && !isObject(p = apply(method, v, []))) { return p; }
+	throw new TypeErrorOf("Cannot convert object to primitive value");
+}
+var builders = limits.stringBuilders, concat = builders[limits.concatGlobal];
+// concatAssign is o[k] += value(): o[k] is read before the right-hand side runs, and a
+// failed assignment throws only in strict mode code.
+function concatAssign(o, k, value, strict) {
+	var r = concat(o[k], value());
+	if (!(isObject(o) ? reflectSet(o, k, r) : reflectSet(toObjectOf(o), k, r, o)) && strict) {
+		throw new TypeErrorOf("Cannot assign to read only property '" + toStringOf(k) + "'");
+	}
+	return r;
+}
+builders[limits.concatAssignGlobal] = concatAssign;
+var builderNames = ownKeys(builders);
+for (var bn = 0; bn < builderNames.length; bn++) { defineProperty(global, builderNames[bn], { value: builders[builderNames[bn]] }); }
+
 // ---- 3. freeze
 
 // deepFreeze freezes o and what it reaches that is not yet in frozen (the intrinsics),
@@ -724,6 +765,7 @@ function deepFreeze(o, seen) {
 for (var r = 0; r < roots.length; r++) { deepFreeze(roots[r], frozen); }
 
 return {
+	toPrimitive: toPrimitive,
 	freeze: function (o) { deepFreeze(o, new SafeSet()); },
 	mapEntries: function (m, limit) {
 		if (apply(mapSize, m, []) > limit) { return null; }
@@ -754,7 +796,7 @@ type helpers struct {
 }
 
 // lockdown runs the lockdown script in rt.
-func lockdown(rt *goja.Runtime) (*helpers, error) {
+func lockdown(rt *goja.Runtime, watch *watchdog) (*helpers, error) {
 	v, err := rt.RunProgram(lockdownProgram)
 	if err != nil {
 		return nil, err
@@ -783,13 +825,22 @@ func lockdown(rt *goja.Runtime) (*helpers, error) {
 		globals[i] = g
 	}
 	_ = limits.Set("globals", rt.NewArray(globals...))
+	_ = limits.Set("reserve", func(n float64) { watch.reserve(uint64(2 * n)) })
+	_ = limits.Set("reserveMin", reserveMin)
+	sb, err := newStringBuilder(rt, watch)
+	if err != nil {
+		return nil, err
+	}
+	_ = limits.Set("stringBuilders", sb.globals())
+	_ = limits.Set("concatGlobal", concatGlobal)
+	_ = limits.Set("concatAssignGlobal", concatAssignGlobal)
 	out, err := fn(goja.Undefined(), rt.GlobalObject(), limits)
 	if err != nil {
 		return nil, err
 	}
 	obj := out.ToObject(rt)
 	h := &helpers{}
-	for name, dst := range map[string]*goja.Callable{"freeze": &h.freeze, "mapEntries": &h.mapEntries, "setValues": &h.setValues} {
+	for name, dst := range map[string]*goja.Callable{"toPrimitive": &sb.toPrimitive, "freeze": &h.freeze, "mapEntries": &h.mapEntries, "setValues": &h.setValues} {
 		f, ok := goja.AssertFunction(obj.Get(name))
 		if !ok {
 			return nil, fmt.Errorf("lockdown script returned no %s function", name)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +22,9 @@ import (
 // script compiles expr as the compiler does: a function of params returning expr.
 func script(t testing.TB, expr string, params ...string) *Script {
 	t.Helper()
-	prog, err := goja.Compile("", "(function ("+strings.Join(params, ", ")+") {\nreturn (\n"+expr+"\n);\n})", false)
+	parsed, err := parser.ParseFile(nil, "", "(function ("+strings.Join(params, ", ")+") {\nreturn (\n"+expr+"\n);\n})", 0)
+	require.NoError(t, err, expr)
+	prog, err := CompileAST(parsed)
 	require.NoError(t, err, expr)
 	return NewScript(prog)
 }
@@ -61,6 +64,7 @@ func TestSandboxGlobals(t *testing.T) {
 	got := strings.Split(v.(string), ",")
 	sort.Strings(got)
 	want := append([]string(nil), sandboxGlobals...)
+	want = append(want, stringBuilderGlobals...)
 	sort.Strings(want)
 	assert.Equal(t, want, got)
 }
@@ -185,7 +189,7 @@ func TestSandboxLimits(t *testing.T) {
 		{"'x'.repeat(2**20).split(/(?:)/)", "RegExp.prototype[Symbol.split]"},
 		{"'x'.repeat(2**20).match(/x/g)", "RegExp.prototype[Symbol.match]"},
 		{"[...'x'.repeat(2**20)]", "String.prototype[Symbol.iterator]"},
-		{"('x'.repeat(2**24) + 'x').toUpperCase()", "String.prototype.toUpperCase"},
+		{"'x'.repeat(2**23).toUpperCase()", "String.prototype.toUpperCase"},
 		{"String.raw({raw: {length: 2**30}})", "String.raw"},
 		{"'\uFDFA'.repeat(2**20).normalize('NFKD')", "String.prototype.normalize: 1048576 characters exceed the sandbox limit of 932067"},
 		{"encodeURIComponent('\u0800'.repeat(2**23))", "encodeURIComponent"},
@@ -212,7 +216,10 @@ func TestSandboxLimits(t *testing.T) {
 		{"new Uint8Array(2**18).join('x'.repeat(2**12))", "%TypedArray%.prototype.join"},
 		{"new Uint8Array(new ArrayBuffer(2**21)).sort()", "%TypedArray%.prototype.sort"},
 		{"String.raw({raw: Array(2**18).fill('x'.repeat(2**12))})", "String.raw: 16781312 characters"},
-		{"String.raw({raw: ['', '']}, 'x'.repeat(2**24) + 'y')", "String.raw"},
+		{"String.raw({raw: ['x', '']}, 'x'.repeat(2**24))", "String.raw"},
+		{"'x'.repeat(2**24) + 'y'", "string concatenation: 16777217 characters exceed the sandbox limit of 16777216"},
+		{"`${'x'.repeat(2**24)}y`", "template literal: 16777217 characters"},
+		{"(o => o.s += 'y')({s: 'x'.repeat(2**24)})", "string concatenation: 16777217 characters"},
 		{"Array(2**10).fill([Array(2**12).fill('x'.repeat(2**10)).join('')]).join()", "Array.prototype.join"},
 		{"JSON.parse('['.repeat(5e5) + ']'.repeat(5e5))", "JSON.parse: nesting: 1001 levels exceed the sandbox limit of 1000"},
 		{"JSON.parse('[' + '1,'.repeat(5e3) + '1]')", "JSON.parse: 4097 items exceed the sandbox limit of 4096"},
@@ -328,7 +335,7 @@ func TestSandboxTimeout(t *testing.T) {
 		"(() => { while (true) { [1, 2, 3].map(x => x); } })()",
 		"(() => { let x = 0; for (let i = 0; i < 1e12; i++) { x += i; } return x; })()",
 		"({ get x() { for (;;) {} } })", // the result's export calls the getter
-		"(() => { let n = 0; for (const k in 'x'.repeat(2**24)) { n++; } return n; })()",
+		"(() => { let n = 0; for (const k in 'x'.repeat(2**22)) { n++; } return n; })()",
 	} {
 		_, err := s.Run(script(t, expr), nil)
 		require.Error(t, err, expr)
@@ -346,14 +353,40 @@ func TestSandboxTimeout(t *testing.T) {
 func TestSandboxMemoryLimit(t *testing.T) {
 	s := &Sandbox{timeout: time.Minute}
 	for _, expr := range []string{
-		"(() => { let s = 'x'; for (;;) { s += s; } })()",
+		"(() => { const a = []; for (;;) { a.push('x'.repeat(2**24)); } })()",
 		"(() => { const a = [], s = 'x'.repeat(1 << 16); for (;;) { a[a.length] = s + a.length; } })()",
 	} {
 		var err error
 		growth := vmtest.PeakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
 		require.Error(t, err, expr)
 		assert.True(t, errors.Is(err, ErrMemoryLimit), "%s: %v", expr, err)
-		assert.Less(t, growth, uint64(512<<20), "%s: peak heap growth", expr)
+		assert.Less(t, growth, uint64(MaxMemory+64<<20), "%s: peak heap growth", expr)
+	}
+}
+
+// TestSandboxStringGrowth grows strings by +, += and template literals, which goja
+// builds natively in one step each: the string builders stop them before a step would
+// pass MaxStringLength or the memory limit, so the heap never grows far past MaxMemory.
+func TestSandboxStringGrowth(t *testing.T) {
+	s := &Sandbox{timeout: time.Minute}
+	for _, expr := range []string{
+		"(() => { let s = 'x'; for (;;) s += s; })()",
+		"(() => { let s = 'é'; for (;;) s = s + s; })()",
+		"(() => { let s = 'x'; for (;;) s = `${s}${s}`; })()",
+		"(() => { let s = 'x'; for (;;) s = `${s}${s}${s}${s}${s}${s}${s}${s}`; })()",
+		"(() => { const o = {s: 'x'}; for (;;) o.s += o.s; })()",
+		"(() => { const o = {a: ['é']}; for (;;) o.a[0] += o.a[0]; })()",
+		"(() => { const o = {valueOf: () => s}; let s = 'x'; for (;;) s = o + s; })()",
+		"(() => { let s = 'x'; for (;;) s = s.concat(s); })()",
+		"(() => { const a = [], s = 'é'.repeat(2**23); for (;;) a.push(s + s); })()",
+		"(() => { const a = []; for (;;) a.push('é'.repeat(2**24)); })()",
+	} {
+		var err error
+		growth := vmtest.PeakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
+		t.Logf("%s: peak heap growth %d MiB, %v", expr, growth>>20, err)
+		require.Error(t, err, expr)
+		assert.Regexp(t, `^RangeError: (string concatenation|template literal|String.prototype.concat): \d+ characters exceed|^memory limit exceeded`, err.Error(), expr)
+		assert.Less(t, growth, uint64(MaxMemory+64<<20), "%s: peak heap growth", expr)
 	}
 }
 
