@@ -368,7 +368,8 @@ func buildSources(layout *state.Layout, topics map[string]string, aliasSlots int
 // Apart from boxing the decoded value and what evaluating the mappings takes, it does
 // not allocate: its working memory is reused between calls.
 func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Result {
-	return p.process(topic, payload, nil, emit)
+	matched, n, slots, err := p.process(topic, payload, nil, emit)
+	return Result{Matched: matched, Outputs: n, Slots: slots, Err: err}
 }
 
 // Worker processes inputs with working memory of its own, for hosts that handle
@@ -388,7 +389,8 @@ func (p *Processor) NewWorker() *Worker { return &Worker{p: p, sc: p.newScratch(
 // each output to the worker's buffer, right after the previous one, and calls emit
 // with it. Output.Payload stays valid after the call (see Buffer).
 func (w *Worker) Process(topic string, payload []byte, emit func(Output)) Result {
-	return w.p.process(topic, payload, w.sc, emit)
+	matched, n, slots, err := w.p.process(topic, payload, w.sc, emit)
+	return Result{Matched: matched, Outputs: n, Slots: slots, Err: err}
 }
 
 // Buffer returns the buffer Process appends payloads to. Process never writes the
@@ -446,15 +448,17 @@ func (p *Processor) releaseScratch(sc *scratch) {
 // process is Process with the caller's working memory, or idle one (takeScratch) when sc
 // is nil (taken only once the message is accepted, so rejects stay cheap). The
 // payloads are appended to sc.buf, each output's right after the previous one's; a
-// caller's sc.buf keeps them until the caller resets it.
-func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) Result {
+// caller's sc.buf keeps them until the caller resets it. It returns the fields of
+// Process's Result, which its callers assemble: a Result returned from here would be
+// copied through memory on the way.
+func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) (matched bool, outputs int, slots []int, _ error) {
 	src, ok := p.sources.Get(topic)
 	if !ok {
-		return Result{}
+		return false, 0, nil, nil
 	}
 	v, ts, suffix, err := codec.Decode(payload)
 	if err != nil {
-		return Result{Matched: true, Err: err}
+		return true, 0, nil, err
 	}
 	for _, slot := range src.slots {
 		p.state.Store(slot, v, ts)
@@ -478,7 +482,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 		if pooled {
 			p.releaseScratch(sc)
 		}
-		return Result{Matched: true, Outputs: out.n, Slots: src.stateSlots}
+		return true, out.n, src.stateSlots, nil
 	}
 	for _, m := range p.mappings[:p.statics] {
 		p.emitMapping(m, nil, &out)
@@ -520,7 +524,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 	if pooled {
 		p.releaseScratch(sc)
 	}
-	return Result{Matched: true, Outputs: out.n, Slots: src.slots}
+	return true, out.n, src.slots, nil
 }
 
 // stackInputs is how many input values of a mapping Process keeps on its stack; a
