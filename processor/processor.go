@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/unsproc/unsproc/compat"
 	"github.com/unsproc/unsproc/compiler"
 	"github.com/unsproc/unsproc/datamodel"
 	"github.com/unsproc/unsproc/internal/clock"
@@ -560,8 +561,15 @@ func (p *Processor) emitMapping(m *Mapping, vals []compiler.Value, out *outputBu
 		if m.timed {
 			took = clock.Monotonic() - start
 		}
-		if err == nil {
-			buf, err = out.enc.appendResult(buf, v)
+		// A number, the usual result, is written here as appendValue would write it,
+		// without boxing it or another call.
+		if err == nil && v.IsNum {
+			var ok bool
+			if buf, ok = compat.AppendJSONNumber(buf, v.Num); !ok {
+				err = nonFinite(v.Num)
+			}
+		} else if err == nil {
+			buf, err = out.enc.appendValue(buf, v.Any)
 		}
 		if err == nil && m.shape != nil {
 			err = checkShape(m, buf[from+len(valuePrefix):])
