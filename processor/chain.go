@@ -204,7 +204,7 @@ func (m *Mapping) precompute(src string, vals []value.Value) error {
 		return fmt.Errorf("static expression %q fails: %w (hint: it references no source alias, so it is evaluated once at start-up; use an alias or fix the expression)", src, err)
 	}
 	var enc encoder
-	if m.head, err = enc.appendResult([]byte(valuePrefix), v); err != nil {
+	if m.head, err = enc.appendValue([]byte(valuePrefix), v.Interface()); err != nil {
 		return fmt.Errorf("static expression %q would never give an output: %w (hint: a mapping must evaluate to a string, number, boolean, object or array; text is quoted, e.g. '\"pump\"')", src, err)
 	}
 	if m.shape != nil {

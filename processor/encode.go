@@ -11,7 +11,6 @@ import (
 	"github.com/bytedance/sonic"
 
 	"github.com/unsproc/unsproc/compat"
-	"github.com/unsproc/unsproc/value"
 )
 
 // NonEmittableError says why a mapping's result produced no output (docs/behaviour.md#results-that-are-not-emitted):
@@ -40,18 +39,6 @@ const dateLayout = "2006-01-02T15:04:05.000Z"
 // does, using keys as reusable scratch space, so encoding does not allocate.
 type encoder struct {
 	keys []string
-}
-
-// appendResult appends a mapping result: a number as JSON, anything else as appendValue.
-func (e *encoder) appendResult(dst []byte, v value.Value) ([]byte, error) {
-	if v.IsNum {
-		out, ok := compat.AppendJSONNumber(dst, v.Num)
-		if !ok {
-			return dst, nonFinite(v.Num)
-		}
-		return out, nil
-	}
-	return e.appendValue(dst, v.Any)
 }
 
 // appendValue appends v, a mapping result (goja's Export types: float64, int64,

@@ -5,8 +5,10 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/unsproc/unsproc/compat"
 	"github.com/unsproc/unsproc/compiler"
 	"github.com/unsproc/unsproc/datamodel"
 	"github.com/unsproc/unsproc/internal/clock"
@@ -27,8 +29,8 @@ type Processor struct {
 	sources    topicindex.Index[*source]
 	state      *state.Table
 	observer   Observer
-	scratch    sync.Pool // *scratch
-	maxDeps    int       // the most inputs of one mapping
+	idle       idleScratch // the working memory of Process calls, see takeScratch
+	maxDeps    int         // the most inputs of one mapping
 	coverage   *ModelCoverage
 	// aliasSlots is the number of alias slots; the state slots after them hold the
 	// values of mappings that other mappings read, slotMappings[slot-aliasSlots]'s.
@@ -60,7 +62,8 @@ type dependent struct {
 	own []int
 }
 
-// scratch is the per-call working memory of Process, reused through a pool.
+// scratch is the per-call working memory of Process, reused between calls (see
+// idleScratch), or a Worker's own.
 type scratch struct {
 	buf    []byte        // the payloads built (by a Worker, as many as its caller keeps)
 	suffix []byte        // `,"timestamp_ms":<ts>}` when the payload is not canonical
@@ -178,7 +181,7 @@ func New(cfg Config, opts ...Option) (*Processor, error) {
 	}
 	p.sources = topicindex.New(sources)
 	p.maxDeps = maxDeps
-	p.scratch.New = func() any { return p.newScratch() }
+	p.idle.pool.New = func() any { return p.newScratch() }
 	return p, nil
 }
 
@@ -365,9 +368,10 @@ func buildSources(layout *state.Layout, topics map[string]string, aliasSlots int
 // Process handles one input message: topic is its umh_topic, payload its bytes. It
 // calls emit once per output, in output order (statics, then dynamics, each by path).
 // Apart from boxing the decoded value and what evaluating the mappings takes, it does
-// not allocate: buffers come from a pool and are reused.
+// not allocate: its working memory is reused between calls.
 func (p *Processor) Process(topic string, payload []byte, emit func(Output)) Result {
-	return p.process(topic, payload, nil, emit)
+	matched, n, slots, err := p.process(topic, payload, nil, emit)
+	return Result{Matched: matched, Outputs: n, Slots: slots, Err: err}
 }
 
 // Worker processes inputs with working memory of its own, for hosts that handle
@@ -387,7 +391,8 @@ func (p *Processor) NewWorker() *Worker { return &Worker{p: p, sc: p.newScratch(
 // each output to the worker's buffer, right after the previous one, and calls emit
 // with it. Output.Payload stays valid after the call (see Buffer).
 func (w *Worker) Process(topic string, payload []byte, emit func(Output)) Result {
-	return w.p.process(topic, payload, w.sc, emit)
+	matched, n, slots, err := w.p.process(topic, payload, w.sc, emit)
+	return Result{Matched: matched, Outputs: n, Slots: slots, Err: err}
 }
 
 // Buffer returns the buffer Process appends payloads to. Process never writes the
@@ -413,18 +418,49 @@ func (p *Processor) newScratch() *scratch {
 	return sc
 }
 
-// process is Process with the caller's working memory, or one from the pool when sc
+// idleScratch holds the working memory of Process calls between them. One scratch
+// waits in last, alone on its cache line: taking and returning it is one atomic swap
+// each, much cheaper than the pool's round trip, which serves the calls that find it
+// taken (concurrent ones).
+type idleScratch struct {
+	_    [cacheLine]byte // last does not share a line with the fields every call reads
+	last atomic.Pointer[scratch]
+	_    [cacheLine - 8]byte
+	pool sync.Pool // *scratch
+}
+
+// cacheLine is the assumed size of a CPU cache line.
+const cacheLine = 64
+
+// takeScratch returns idle working memory for process.
+func (p *Processor) takeScratch() *scratch {
+	if sc := p.idle.last.Swap(nil); sc != nil {
+		return sc
+	}
+	return p.idle.pool.Get().(*scratch)
+}
+
+// releaseScratch makes sc, taken with takeScratch, idle again.
+func (p *Processor) releaseScratch(sc *scratch) {
+	if !p.idle.last.CompareAndSwap(nil, sc) {
+		p.idle.pool.Put(sc)
+	}
+}
+
+// process is Process with the caller's working memory, or idle one (takeScratch) when sc
 // is nil (taken only once the message is accepted, so rejects stay cheap). The
 // payloads are appended to sc.buf, each output's right after the previous one's; a
-// caller's sc.buf keeps them until the caller resets it.
-func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) Result {
+// caller's sc.buf keeps them until the caller resets it. It returns the fields of
+// Process's Result, which its callers assemble: a Result returned from here would be
+// copied through memory on the way.
+func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func(Output)) (matched bool, outputs int, slots []int, _ error) {
 	src, ok := p.sources.Get(topic)
 	if !ok {
-		return Result{}
+		return false, 0, nil, nil
 	}
 	v, ts, suffix, err := codec.Decode(payload)
 	if err != nil {
-		return Result{Matched: true, Err: err}
+		return true, 0, nil, err
 	}
 	for _, slot := range src.slots {
 		p.state.Store(slot, v, ts)
@@ -434,7 +470,7 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 	// few inputs on the stack: stores into pooled memory would pay GC write barriers.
 	pooled := sc == nil
 	if pooled {
-		sc = p.scratch.Get().(*scratch)
+		sc = p.takeScratch()
 		sc.buf = sc.buf[:0]
 	}
 	if suffix == nil {
@@ -446,9 +482,9 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 		p.runPlan(src, v, ts, sc, &out)
 		sc.buf = out.buf
 		if pooled {
-			p.scratch.Put(sc)
+			p.releaseScratch(sc)
 		}
-		return Result{Matched: true, Outputs: out.n, Slots: src.stateSlots}
+		return true, out.n, src.stateSlots, nil
 	}
 	for _, m := range p.mappings[:p.statics] {
 		p.emitMapping(m, nil, &out)
@@ -488,9 +524,9 @@ func (p *Processor) process(topic string, payload []byte, sc *scratch, emit func
 	}
 	sc.buf = out.buf
 	if pooled {
-		p.scratch.Put(sc)
+		p.releaseScratch(sc)
 	}
-	return Result{Matched: true, Outputs: out.n, Slots: src.slots}
+	return true, out.n, src.slots, nil
 }
 
 // stackInputs is how many input values of a mapping Process keeps on its stack; a
@@ -526,8 +562,15 @@ func (p *Processor) emitMapping(m *Mapping, vals []value.Value, out *outputBuild
 		if m.timed {
 			took = clock.Monotonic() - start
 		}
-		if err == nil {
-			buf, err = out.enc.appendResult(buf, v)
+		// A number, the usual result, is written here as appendValue would write it,
+		// without boxing it or another call.
+		if err == nil && v.IsNum {
+			var ok bool
+			if buf, ok = compat.AppendJSONNumber(buf, v.Num); !ok {
+				err = nonFinite(v.Num)
+			}
+		} else if err == nil {
+			buf, err = out.enc.appendValue(buf, v.Any)
 		}
 		if err == nil && m.shape != nil {
 			err = checkShape(m, buf[from+len(valuePrefix):])

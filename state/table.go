@@ -85,12 +85,12 @@ func (t *Table) Layout() *Layout { return t.layout }
 func (t *Table) Store(slot int, v value.Value, ts int64) {
 	s := &t.slots[slot]
 	k := v.Kind()
-	for {
+	for spins := 0; ; {
 		seq := s.seq.Load()
 		if seq&1 == 0 && s.seq.CompareAndSwap(seq, seq+1) {
 			break
 		}
-		runtime.Gosched() // another Store on this slot is between its two increments
+		backOff(&spins) // another Store on this slot is between its two increments
 	}
 	switch k {
 	case value.Number:
@@ -121,7 +121,7 @@ func (t *Table) Store(slot int, v value.Value, ts int64) {
 // always come from the same Store.
 func (t *Table) Load(slot int) (Entry, bool) {
 	s := &t.slots[slot]
-	for {
+	for spins := 0; ; {
 		seq := s.seq.Load()
 		if seq&1 == 0 {
 			v, ok := s.load()
@@ -130,8 +130,26 @@ func (t *Table) Load(slot int) (Entry, bool) {
 				return Entry{V: v.Interface(), TimestampMs: ts}, ok
 			}
 		}
-		runtime.Gosched()
+		backOff(&spins)
 	}
+}
+
+// maxSpins is how many times backOff lets its caller retry at once before it yields.
+const maxSpins = 32
+
+// backOff waits before a retry on a slot that a Store holds. A Store holds it for a
+// few dozen instructions, so retrying at once usually succeeds; only when that failed
+// maxSpins times in a row (the writer's thread was descheduled, say) does it yield the
+// processor. Yielding at the first conflict costs a trip through the scheduler, which
+// pipeline threads storing the same source would pay on a few percent of their
+// messages.
+func backOff(spins *int) {
+	if *spins < maxSpins {
+		*spins++
+		return
+	}
+	*spins = 0
+	runtime.Gosched()
 }
 
 // Gather writes the latest value of each of slots into dst (len(dst) >= len(slots))

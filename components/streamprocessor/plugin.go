@@ -21,6 +21,9 @@ const PluginName = "stream_processor"
 // topicKey is the metadata key holding a message's UNS topic.
 const topicKey = "umh_topic"
 
+// cacheLine is the assumed size of a CPU cache line.
+const cacheLine = 64
+
 // maxPreallocOutputs bounds the output batch capacity reserved ahead of a batch.
 const maxPreallocOutputs = 4096
 
@@ -44,8 +47,12 @@ type batchProcessor struct {
 	// cache persists the state (state_cache); nil without one.
 	cache *stateCache
 	// clock is the monotonic time at the start of the latest timed batch: rejects in
-	// other batches rate-limit their logs by it instead of reading the clock.
+	// other batches rate-limit their logs by it instead of reading the clock. It has a
+	// cache line of its own: pipeline threads write it, and every batch reads the
+	// fields around it.
+	_     [cacheLine]byte
 	clock atomic.Int64
+	_     [cacheLine - 8]byte
 	// emitters holds idle *emitter, each with working memory for core.
 	emitters sync.Pool
 }

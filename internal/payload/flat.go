@@ -76,38 +76,76 @@ func (s *flatScanner) object(f *fields) bool {
 // The canonical payload, as UMH producers write it: {"value":<number>,"timestamp_ms":<digits>}.
 const canonicalValue = `{"value":`
 
-// decodeCanonical finds the fields of the canonical payload exactly as written above
-// (no spaces, a number value, a timestamp of at most 18 digits without a leading
-// zero) into f, which must be empty, and returns its tail, the end of b from
-// tailPrefix on; nil leaves every other payload, valid or not, to the flat scanner,
-// and f untouched.
-func decodeCanonical(b []byte, f *fields) (tail []byte) {
-	if len(b) < len(canonicalValue)+len(tailPrefix)+3 || string(b[:len(canonicalValue)]) != canonicalValue || b[len(b)-1] != '}' {
-		return nil
+// minCanonical is the length of the shortest canonical payload, {"value":0,"timestamp_ms":1}.
+const minCanonical = len(canonicalValue) + 1 + len(tailPrefix) + 2
+
+// decodeCanonical decodes the canonical payload exactly as written above (no spaces;
+// a number value without an exponent whose float64 one exact multiplication or
+// division gives, see exactFloat; a timestamp of at most 18 digits without a leading
+// zero), which every payload rule accepts, and returns its value, timestamp and tail,
+// the end of b from tailPrefix on. A nil tail leaves every other payload, valid or
+// not, to the flat scanner. It works on locals only: it runs for nearly every message.
+func decodeCanonical(b []byte) (v float64, ts int64, tail []byte) {
+	n := len(b)
+	if n < minCanonical || string(b[:len(canonicalValue)]) != canonicalValue || b[n-1] != '}' {
+		return 0, 0, nil
 	}
-	rest := b[len(canonicalValue):]
-	var n jsonNumber
-	size, ok := scanNumber(rest, &n)
+	// b ends with '}', so every scan below stops before the end of b.
+	i := len(canonicalValue)
+	neg := b[i] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	var mant uint64
+	if b[i] == '0' {
+		i++ // JSON allows no other digit after a leading zero
+	} else {
+		for ; isDigit(b[i]); i++ {
+			mant = mant*10 + uint64(b[i]-'0')
+		}
+		if i == start {
+			return 0, 0, nil
+		}
+	}
+	digits, scale := i-start, 0
+	if b[i] == '.' {
+		i++
+		from := i
+		for ; isDigit(b[i]); i++ {
+			mant = mant*10 + uint64(b[i]-'0')
+		}
+		if i == from {
+			return 0, 0, nil
+		}
+		digits += i - from
+		scale = i - from
+	}
+	// More than 19 digits may not fit mant; beyond 2^53 or 10^22 the conversion is
+	// no longer one exact operation. An exponent goes to the flat scanner too.
+	if digits > 19 || mant > 1<<53 || scale >= len(pow10) {
+		return 0, 0, nil
+	}
+	rest := b[i:]
+	if len(rest) < len(tailPrefix)+2 || string(rest[:len(tailPrefix)]) != tailPrefix {
+		return 0, 0, nil
+	}
+	tsDigits := rest[len(tailPrefix) : len(rest)-1]
+	if len(tsDigits) > 18 || tsDigits[0] == '0' {
+		return 0, 0, nil // 18 digits always fit in an int64
+	}
+	ts, ok := parseDigits(tsDigits)
 	if !ok {
-		return nil
+		return 0, 0, nil
 	}
-	v, ok := exactFloat(&n)
-	rest = rest[size:]
-	if !ok || len(rest) < len(tailPrefix)+2 || string(rest[:len(tailPrefix)]) != tailPrefix {
-		return nil
+	v = float64(mant)
+	if scale > 0 {
+		v /= pow10[scale]
 	}
-	digits := rest[len(tailPrefix) : len(rest)-1]
-	if len(digits) > 18 || digits[0] == '0' {
-		return nil // 18 digits always fit in an int64
+	if neg {
+		v = -v
 	}
-	ts, ok := parseDigits(digits)
-	if !ok {
-		return nil
-	}
-	f.hasValue, f.value = true, value.Num(v)
-	f.hasTs, f.tsIsNumber, f.tsTok = true, true, digits
-	f.ts.intDigits, f.ts.mant = len(digits), uint64(ts)
-	return rest
+	return v, ts, rest
 }
 
 // parseDigits returns the value of b, at most 18 ASCII digits, or ok=false when b

@@ -56,20 +56,23 @@ var (
 
 // Decode decodes a timeseries payload. Keys match exactly, other keys are ignored and
 // a repeated key keeps its last value. The value comes back as encoding/json would
-// decode it into an any, a number unboxed. For the canonical layout, tail is the end
-// of b that AppendTail would write for ts, which outputs can copy; it is nil for other
-// layouts. The usual flat shapes take allocation-free paths (a string value costs its
+// decode it into an any, a number unboxed. For the canonical layout (its usual
+// form, see decodeCanonical), tail is the end of b that AppendTail would write for ts,
+// which outputs can copy; it is nil for other layouts. The usual flat shapes take allocation-free paths (a string value costs its
 // copy); anything else goes through sonic. A rejection is an *Error.
 func Decode(b []byte) (v value.Value, ts int64, tail []byte, err error) {
+	if num, ts, tail := decodeCanonical(b); tail != nil {
+		return value.Num(num), ts, tail, nil // every rule accepts a canonical payload
+	}
 	var f fields
-	if tail = decodeCanonical(b, &f); tail == nil && !decodeFlat(b, &f) {
+	if !decodeFlat(b, &f) {
 		f = fields{}
 		decodeGeneral(b, &f)
 	}
 	if ts, err = f.check(); err != nil {
 		return value.Value{}, 0, nil, err
 	}
-	return f.value, ts, tail, nil
+	return f.value, ts, nil, nil
 }
 
 // tailPrefix starts the tail of every canonical payload.

@@ -3,6 +3,7 @@ package payload
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -120,9 +121,22 @@ var decoders = []struct {
 	name   string
 	decode func(b []byte, f *fields) bool
 }{
-	{"canonical", func(b []byte, f *fields) bool { return decodeCanonical(b, f) != nil }},
+	{"canonical", canonicalFields},
 	{"flat", decodeFlat},
 	{"general", func(b []byte, f *fields) bool { decodeGeneral(b, f); return true }},
+}
+
+// canonicalFields is decodeCanonical as a decoder of fields: what it decodes is the
+// value and a timestamp that check accepts as it is.
+func canonicalFields(b []byte, f *fields) bool {
+	v, ts, tail := decodeCanonical(b)
+	if tail == nil {
+		return false
+	}
+	f.hasValue, f.value.Num, f.value.IsNum = true, v, true
+	f.hasTs, f.tsIsNumber = true, true
+	f.ts = jsonNumber{intDigits: len(strconv.FormatInt(ts, 10)), mant: uint64(ts)}
+	return true
 }
 
 // TestDecodersAgree checks that every decoder that takes a payload finds fields that
@@ -200,7 +214,10 @@ func TestDecodersAgree(t *testing.T) {
 	}
 	var f fields
 	assert.True(t, decodeFlat([]byte(`{"value": 25.5, "timestamp_ms": 1700000000000}`), &f), "the usual shape takes the fast path")
-	assert.NotNil(t, decodeCanonical([]byte(`{"value":25.5,"timestamp_ms":1700000000000}`), &f), "the canonical shape takes the canonical path")
+	v, ts, tail := decodeCanonical([]byte(`{"value":25.5,"timestamp_ms":1700000000000}`))
+	assert.Equal(t, `,"timestamp_ms":1700000000000}`, string(tail), "the canonical shape takes the canonical path")
+	assert.Equal(t, 25.5, v)
+	assert.Equal(t, int64(1700000000000), ts)
 }
 
 func TestDecodeFlatNumbersDoNotAllocate(t *testing.T) {
