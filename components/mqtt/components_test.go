@@ -2,8 +2,8 @@ package mqtt
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +11,8 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unsproc/unsproc/components/internal/batchout"
 )
 
 // parsed parses conf against spec.
@@ -197,16 +199,12 @@ func TestOutputTopics(t *testing.T) {
 			if len(c.failed) == 0 {
 				require.NoError(t, err)
 			} else {
-				var berr *service.BatchError
-				require.True(t, errors.As(err, &berr), "%v", err)
 				var failed []int
-				berr.WalkMessages(func(i int, _ *service.Message, err error) bool {
-					if err != nil {
-						failed = append(failed, i)
-					}
-					return true
-				})
-				assert.Equal(t, c.failed, failed)
+				for i := range batchout.Failed(err) {
+					failed = append(failed, i)
+				}
+				slices.Sort(failed)
+				assert.Equal(t, c.failed, failed, "%v", err)
 				assert.Contains(t, err.Error(), "no umh_topic")
 			}
 			require.True(t, got.waitUntil(5*time.Second, func(r []received) bool { return len(r) >= before+len(c.want) }))

@@ -2,7 +2,6 @@ package uns
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -11,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/unsproc/unsproc/components/internal/batchout"
 )
 
 func TestAckTrackerReleasesInReadOrder(t *testing.T) {
@@ -182,18 +183,9 @@ func TestOutputFailsOnlyMessagesWithoutTopic(t *testing.T) {
 		return m
 	}
 	batch := service.MessageBatch{withTopic("umh.v1.a", "1"), withTopic("", "2"), withTopic("umh.v1.c", "3")}
-	err = out.WriteBatch(ctx, batch)
-	var be *service.BatchError
-	require.ErrorAs(t, err, &be)
-	var failed []int
-	be.WalkMessages(func(i int, _ *service.Message, err error) bool {
-		if err != nil {
-			failed = append(failed, i)
-			assert.True(t, errors.Is(err, errNoTopic))
-		}
-		return true
-	})
-	assert.Equal(t, []int{1}, failed)
+	failed := batchout.Failed(out.WriteBatch(ctx, batch))
+	require.Len(t, failed, 1)
+	assert.ErrorIs(t, failed[1], errNoTopic)
 
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics("umh.messages"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	require.NoError(t, err)

@@ -3,7 +3,11 @@
 // are written.
 package batchout
 
-import "github.com/redpanda-data/benthos/v4/public/service"
+import (
+	"errors"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+)
 
 // Failures collects the messages of one batch that could not be written. The zero
 // value is not usable; start with For.
@@ -32,4 +36,20 @@ func (f *Failures) Err() error {
 		return nil
 	}
 	return f.err
+}
+
+// Failed returns the error of each failed message of a batch that WriteBatch returned
+// err for, by index: empty when err is nil or not a *service.BatchError.
+func Failed(err error) map[int]error {
+	failed := map[int]error{}
+	var be *service.BatchError
+	if errors.As(err, &be) {
+		be.WalkMessages(func(i int, _ *service.Message, err error) bool {
+			if err != nil {
+				failed[i] = err
+			}
+			return true
+		})
+	}
+	return failed
 }

@@ -20,12 +20,8 @@ func TestFailures(t *testing.T) {
 	var be *service.BatchError
 	require.ErrorAs(t, f.Err(), &be)
 	assert.ErrorIs(t, be, second, "the batch error is the first one recorded")
-	got := map[int]error{}
-	be.WalkMessages(func(i int, _ *service.Message, err error) bool {
-		if err != nil {
-			got[i] = err
-		}
-		return true
-	})
+	got := Failed(f.Err())
 	assert.Equal(t, map[int]error{0: first, 2: second}, got)
+	assert.Empty(t, Failed(nil))
+	assert.Empty(t, Failed(errors.New("not a batch error")))
 }
