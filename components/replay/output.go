@@ -26,7 +26,7 @@ const (
 )
 
 // errNoUMHTopic fails a message that has no UNS topic to write.
-var errNoUMHTopic = errors.New("uns_record: the message has no umh_topic metadata")
+var errNoUMHTopic = errors.New("uns_record: the message has no umh_topic metadata, or an empty one")
 
 // OutputSpec describes the recording output's configuration.
 func OutputSpec() *service.ConfigSpec {
@@ -42,8 +42,8 @@ Each message becomes one line, built from its ` + "`umh_topic`" + ` metadata and
   written as a JSON string. Either way a replay gives back the body.
 - ` + "`text`" + `: the topic, a space and the body, for reading.
 
-Every batch is written with one write, in order. A message without ` + "`umh_topic`" + ` is not
-written: it fails alone, with an error Benthos' error handling sees, while the rest of
+Every batch is written with one write, in order. A message without ` + "`umh_topic`" + ` (or with
+an empty one) is not written: it fails alone, with an error Benthos' error handling sees, while the rest of
 its batch is written.`).
 		Field(service.NewStringField(fieldPath).
 			Description("The file written, created (or emptied) when the output connects; empty: standard output.").
@@ -109,8 +109,8 @@ func (o *output) WriteBatch(_ context.Context, batch service.MessageBatch) error
 	failures := batchout.For(batch)
 	b := o.buf[:0]
 	for i, m := range batch {
-		s, ok := m.MetaGet(topicKey)
-		if !ok {
+		s, _ := m.MetaGet(topicKey)
+		if s == "" {
 			failures.Fail(i, errNoUMHTopic)
 			continue
 		}

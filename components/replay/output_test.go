@@ -78,10 +78,13 @@ func TestRecordOutputText(t *testing.T) {
 		message("umh.v1.a", `{"value":1,"timestamp_ms":2}`),
 		message("", `{"value":2}`), // no topic: fails alone
 		message("umh.v1.c", `{"value":3,"timestamp_ms":4}`),
+		service.NewMessage([]byte("4")),
 	}
+	batch[3].MetaSet(topicKey, "") // an empty topic fails as well
 	failed := batchout.Failed(out.WriteBatch(context.Background(), batch))
-	require.Len(t, failed, 1)
+	require.Len(t, failed, 2)
 	assert.ErrorIs(t, failed[1], errNoUMHTopic)
+	assert.ErrorIs(t, failed[3], errNoUMHTopic)
 	require.NoError(t, out.WriteBatch(context.Background(), service.MessageBatch{message("umh.v1.d", "x")}))
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
