@@ -79,18 +79,18 @@ const canonicalValue = `{"value":`
 // minCanonical is the length of the shortest canonical payload, {"value":0,"timestamp_ms":1}.
 const minCanonical = len(canonicalValue) + 1 + len(tailPrefix) + 2
 
-// decodeCanonical decodes the canonical payload exactly as written above (no spaces;
-// a number value without an exponent whose float64 one exact multiplication or
-// division gives, see exactFloat; a timestamp of at most 18 digits without a leading
-// zero), which every payload rule accepts, and returns its value, timestamp and tail,
-// the end of b from tailPrefix on. A nil tail leaves every other payload, valid or
-// not, to the flat scanner. It works on locals only: it runs for nearly every message.
+// decodeCanonical decodes the canonical payload exactly as written above (no spaces; a
+// number value without an exponent that exactValue converts; a timestamp of at most 18
+// digits without a leading zero), which every payload rule accepts, and returns its
+// value, timestamp and tail, the end of b from tailPrefix on. A nil tail leaves every
+// other payload, valid or not, to the flat scanner. It reads the number with the
+// scanner's own pieces but on locals, without a jsonNumber or a fields record: it runs
+// for nearly every message.
 func decodeCanonical(b []byte) (v float64, ts int64, tail []byte) {
 	n := len(b)
 	if n < minCanonical || string(b[:len(canonicalValue)]) != canonicalValue || b[n-1] != '}' {
 		return 0, 0, nil
 	}
-	// b ends with '}', so every scan below stops before the end of b.
 	i := len(canonicalValue)
 	neg := b[i] == '-'
 	if neg {
@@ -100,31 +100,21 @@ func decodeCanonical(b []byte) (v float64, ts int64, tail []byte) {
 	var mant uint64
 	if b[i] == '0' {
 		i++ // JSON allows no other digit after a leading zero
-	} else {
-		for ; isDigit(b[i]); i++ {
-			mant = mant*10 + uint64(b[i]-'0')
-		}
-		if i == start {
-			return 0, 0, nil
-		}
+	} else if i, mant = scanDigits(b, i, 0); i == start {
+		return 0, 0, nil
 	}
 	digits, scale := i-start, 0
 	if b[i] == '.' {
-		i++
-		from := i
-		for ; isDigit(b[i]); i++ {
-			mant = mant*10 + uint64(b[i]-'0')
-		}
-		if i == from {
+		from := i + 1
+		if i, mant = scanDigits(b, from, mant); i == from {
 			return 0, 0, nil
 		}
-		digits += i - from
 		scale = i - from
+		digits += scale
 	}
-	// More than 19 digits may not fit mant; beyond 2^53 or 10^22 the conversion is
-	// no longer one exact operation. An exponent goes to the flat scanner too.
-	if digits > 19 || mant > 1<<53 || scale >= len(pow10) {
-		return 0, 0, nil
+	var ok bool
+	if v, ok = exactValue(mant, digits, -scale, neg); !ok {
+		return 0, 0, nil // beyond one exact operation: the flat scanner converts it
 	}
 	rest := b[i:]
 	if len(rest) < len(tailPrefix)+2 || string(rest[:len(tailPrefix)]) != tailPrefix {
@@ -134,16 +124,8 @@ func decodeCanonical(b []byte) (v float64, ts int64, tail []byte) {
 	if len(tsDigits) > 18 || tsDigits[0] == '0' {
 		return 0, 0, nil // 18 digits always fit in an int64
 	}
-	ts, ok := parseDigits(tsDigits)
-	if !ok {
+	if ts, ok = parseDigits(tsDigits); !ok {
 		return 0, 0, nil
-	}
-	v = float64(mant)
-	if scale > 0 {
-		v /= pow10[scale]
-	}
-	if neg {
-		v = -v
 	}
 	return v, ts, rest
 }

@@ -46,9 +46,7 @@ func scanNumber(b []byte, n *jsonNumber) (size int, ok bool) {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for ; i < len(b) && isDigit(b[i]); i++ {
-			mant = mant*10 + uint64(b[i]-'0')
-		}
+		i, mant = scanDigits(b, i, mant)
 	default:
 		return 0, false
 	}
@@ -56,9 +54,7 @@ func scanNumber(b []byte, n *jsonNumber) (size int, ok bool) {
 	if i < len(b) && b[i] == '.' {
 		i++
 		fracStart = i
-		for ; i < len(b) && isDigit(b[i]); i++ {
-			mant = mant*10 + uint64(b[i]-'0')
-		}
+		i, mant = scanDigits(b, i, mant)
 		if i == fracStart {
 			return 0, false
 		}
@@ -139,14 +135,18 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // exactFloat converts n to the nearest float64 when a single exact multiplication or
-// division does it (mantissa ≤ 2^53, decimal exponent within ±22: Clinger's fast
-// path, correctly rounded). ok=false leaves the other cases to a full parser.
+// division does it (see exactValue). ok=false leaves the other cases to a full parser.
 func exactFloat(n *jsonNumber) (float64, bool) {
-	m := n.mant
-	if n.numDigits() > 19 || m > 1<<53 {
+	return exactValue(n.mant, n.numDigits(), n.exp-n.fracDigits, n.neg)
+}
+
+// exactValue is the number with mantissa m (of digits digits), decimal exponent exp and
+// sign neg, when a single exact multiplication or division gives it (mantissa ≤ 2^53,
+// exponent within ±22: Clinger's fast path, correctly rounded).
+func exactValue(m uint64, digits, exp int, neg bool) (float64, bool) {
+	if digits > 19 || m > 1<<53 {
 		return 0, false
 	}
-	exp := n.exp - n.fracDigits
 	f := float64(m)
 	switch {
 	case m == 0:
@@ -157,8 +157,17 @@ func exactFloat(n *jsonNumber) (float64, bool) {
 	default:
 		return 0, false
 	}
-	if n.neg {
+	if neg {
 		f = -f
 	}
 	return f, true
+}
+
+// scanDigits adds the ASCII digits of b from i on to mant, a decimal mantissa, and
+// returns where they end.
+func scanDigits(b []byte, i int, mant uint64) (int, uint64) {
+	for ; i < len(b) && isDigit(b[i]); i++ {
+		mant = mant*10 + uint64(b[i]-'0')
+	}
+	return i, mant
 }
