@@ -205,9 +205,8 @@ type stringGuard struct {
 // walk rewrites what v holds, strict telling whether the code around is strict mode.
 // Every Expression-typed field, slice element or interface is replaced bottom-up.
 func (g *stringGuard) walk(v reflect.Value, strict bool) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() || g.seen[v.Interface()] {
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		if g.seen[v.Interface()] {
 			return
 		}
 		g.seen[v.Interface()] = true
@@ -221,28 +220,39 @@ func (g *stringGuard) walk(v reflect.Value, strict bool) {
 		case *ast.ClassLiteral:
 			strict = true
 		}
-		g.walk(v.Elem(), strict)
-	case reflect.Interface:
-		if v.IsNil() {
-			return
+	}
+	eachChild(v, func(c reflect.Value) bool {
+		g.walk(c, strict)
+		return true
+	})
+	if v.Kind() == reflect.Interface && !v.IsNil() && v.Type() == expressionType && v.CanSet() {
+		if r := rewrite(v.Interface().(ast.Expression), strict); r != nil {
+			v.Set(reflect.ValueOf(&r).Elem())
 		}
-		g.walk(v.Elem(), strict)
-		if v.Type() == expressionType && v.CanSet() {
-			if r := rewrite(v.Interface().(ast.Expression), strict); r != nil {
-				v.Set(reflect.ValueOf(&r).Elem())
-			}
-		}
+	}
+}
+
+// eachChild calls fn with each value v holds directly (the element of a non-nil pointer
+// or interface, the exported fields of a struct, the elements of a slice) until fn
+// returns false, and reports whether it never did.
+func eachChild(v reflect.Value, fn func(reflect.Value) bool) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil() || fn(v.Elem())
 	case reflect.Struct:
 		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				g.walk(v.Field(i), strict)
+			if v.Type().Field(i).IsExported() && !fn(v.Field(i)) {
+				return false
 			}
 		}
 	case reflect.Slice:
 		for i := range v.Len() {
-			g.walk(v.Index(i), strict)
+			if !fn(v.Index(i)) {
+				return false
+			}
 		}
 	}
+	return true
 }
 
 // rewrite returns what replaces e, a node whose children are already rewritten, or nil
@@ -308,37 +318,16 @@ func call(global string, at file.Idx, args ...ast.Expression) *ast.CallExpressio
 
 // suspends reports whether v holds a yield or await outside a nested function.
 func suspends(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return false
-		}
-		for _, t := range suspendTypes {
-			if v.Type() == t {
-				return true
-			}
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		if slices.Contains(suspendTypes, v.Type()) {
+			return true
 		}
 		switch v.Interface().(type) {
 		case *ast.FunctionLiteral, *ast.ArrowFunctionLiteral, *ast.ClassLiteral:
 			return false
 		}
-		return suspends(v.Elem())
-	case reflect.Interface:
-		return !v.IsNil() && suspends(v.Elem())
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() && suspends(v.Field(i)) {
-				return true
-			}
-		}
-	case reflect.Slice:
-		for i := range v.Len() {
-			if suspends(v.Index(i)) {
-				return true
-			}
-		}
 	}
-	return false
+	return !eachChild(v, func(c reflect.Value) bool { return !suspends(c) })
 }
 
 // hasUseStrict reports whether a function body's directive prologue holds "use strict".
