@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -161,7 +162,7 @@ func appendRecording(b []byte, topic string, body []byte) []byte {
 	b = append(b, `{"topic":`...)
 	b = appendJSONString(b, topic)
 	b = append(b, `,"payload":`...)
-	if oneLine(body) && !isString(body) && json.Valid(body) {
+	if !bytes.ContainsAny(body, "\r\n") && !isString(body) && json.Valid(body) {
 		b = append(b, body...)
 	} else {
 		b = appendJSONString(b, string(body))
@@ -173,16 +174,6 @@ func appendRecording(b []byte, topic string, body []byte) []byte {
 func isString(text []byte) bool {
 	i := skipSpace(text, 0)
 	return i < len(text) && text[i] == '"'
-}
-
-// oneLine reports whether text has no line break.
-func oneLine(text []byte) bool {
-	for _, c := range text {
-		if c == '\n' || c == '\r' {
-			return false
-		}
-	}
-	return true
 }
 
 // appendJSONString appends s as a JSON string.
