@@ -89,9 +89,9 @@ config-test: build
 	./$(BIN) test ./examples/...
 
 # The headline benchmarks (bench_test.go), a benchstat table and the ratios they are
-# judged by: Parallel's scaling next to the floor's own scaling, allocations against the
-# floors', ns/op ratios for orientation (the cost targets are in instructions:
-# scripts/instructions.sh).
+# judged by: the processor's scaling over cores next to the floor's (BenchmarkScaling),
+# allocations against the floors', ns/op ratios for orientation (the cost targets are
+# in instructions: scripts/instructions.sh).
 # Each of the BENCHCOUNT rounds runs every benchmark once, so that the slow phases of a
 # shared machine hit the benchmarks compared alike (with -count, the runs of one
 # benchmark follow each other and a slow minute skews one side of a ratio).

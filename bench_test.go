@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
@@ -121,43 +125,21 @@ func reportRate(b *testing.B, msgs int) {
 // machine in the same state.
 func BenchmarkHighThroughput(b *testing.B) {
 	payloads := pressPayloads()
-	engine := func(engine string) func(*testing.B) {
-		return func(b *testing.B) {
-			bp := primed(b, engine)
-			msgs := make([]*service.Message, ring)
-			for i := range msgs {
-				msgs[i] = message(pressTopic, payloads[i])
-			}
-			ctx := context.Background()
-			// The host's one-message batch is reused (ProcessBatch does not keep it):
-			// making it is the host's cost, and the floor has none.
-			batch := service.MessageBatch{nil}
-			b.ReportAllocs()
-			startTimer(b)
-			for i := 0; i < b.N; i++ {
-				batch[0] = msgs[i%ring]
-				out, _ := bp.ProcessBatch(ctx, batch)
-				if len(out) != 1 || len(out[0]) != 4 {
-					b.Fatalf("got %v", out)
-				}
-			}
-			reportRate(b, b.N)
-		}
-	}
-	b.Run("auto", engine("auto"))
-	b.Run("floor", func(b *testing.B) {
-		f := newBenthosFloor()
-		msgs := make([]*service.Message, ring)
-		for i := range msgs {
-			msgs[i] = message(pressTopic, payloads[i])
-		}
+	run := func(b *testing.B, w worker) {
 		b.ReportAllocs()
 		startTimer(b)
 		for i := 0; i < b.N; i++ {
-			floorSink = f.build(msgs[i%ring])
+			if !w(i) {
+				b.Fatal("a press message did not produce its four outputs")
+			}
 		}
 		reportRate(b, b.N)
-	})
+	}
+	engine := func(engine string) func(*testing.B) {
+		return func(b *testing.B) { run(b, autoWorker(primed(b, engine), payloads)) }
+	}
+	b.Run("auto", engine("auto"))
+	b.Run("floor", func(b *testing.B) { run(b, floorWorker(payloads)) })
 	b.Run("goja", engine("goja"))
 }
 
@@ -308,53 +290,168 @@ func (f *floor) process(topic string, payload []byte, emit func(string, []byte))
 // BenchmarkParallel shares one processor between all goroutines, as Benthos pipeline
 // threads do; floor builds the four output messages in parallel (each goroutine with
 // its own floor, as each pipeline thread takes its own working memory from the
-// processor's pool), which shows how far the machine itself scales this
-// allocation-heavy work. make bench compares the two scalings: each one's
-// HighThroughput ns/op over its Parallel ns/op.
+// processor's pool). It gives the throughput and allocations of parallel work;
+// BenchmarkScaling judges how each scales.
 func BenchmarkParallel(b *testing.B) {
+	payloads := pressPayloads()
 	b.Run("floor", func(b *testing.B) {
-		payloads := pressPayloads()
 		b.ReportAllocs()
 		startTimer(b)
 		b.RunParallel(func(pb *testing.PB) {
-			f := newBenthosFloor()
-			msgs := make([]*service.Message, ring)
-			for i := range msgs {
-				msgs[i] = message(pressTopic, payloads[i])
-			}
-			var sink []service.MessageBatch
+			w := floorWorker(payloads)
 			for i := 0; pb.Next(); i++ {
-				sink = f.build(msgs[i%ring])
+				w(i)
 			}
-			_ = sink
 		})
 		reportRate(b, b.N)
 	})
 	b.Run("auto", func(b *testing.B) {
 		bp := primed(b, "auto")
-		payloads := pressPayloads()
-		ctx := context.Background()
 		b.ReportAllocs()
 		startTimer(b)
 		b.RunParallel(func(pb *testing.PB) {
-			msgs := make([]*service.Message, ring) // each goroutine its own inputs, as in HighThroughput
-			for i := range msgs {
-				msgs[i] = message(pressTopic, payloads[i])
-			}
-			batch := service.MessageBatch{nil}
-			i := 0
-			for pb.Next() {
-				batch[0] = msgs[i%ring]
-				out, _ := bp.ProcessBatch(ctx, batch)
-				if len(out) != 1 {
+			w := autoWorker(bp, payloads)
+			for i := 0; pb.Next(); i++ {
+				if !w(i) {
 					b.Error("no output")
 					return
 				}
-				i++
 			}
 		})
 		reportRate(b, b.N)
 	})
+}
+
+// worker handles the i-th message of a goroutine's inputs and reports whether it
+// produced the four outputs of a press message.
+type worker func(i int) bool
+
+// autoWorker sends the press messages through bp, one per batch, from inputs of its
+// own (as each pipeline thread has its own messages).
+func autoWorker(bp service.BatchProcessor, payloads [][]byte) worker {
+	msgs := make([]*service.Message, len(payloads))
+	for i := range msgs {
+		msgs[i] = message(pressTopic, payloads[i])
+	}
+	ctx := context.Background()
+	// The host's one-message batch is reused (ProcessBatch does not keep it): making it
+	// is the host's cost, and the floor has none.
+	batch := service.MessageBatch{nil}
+	return func(i int) bool {
+		batch[0] = msgs[i%len(msgs)]
+		out, _ := bp.ProcessBatch(ctx, batch)
+		return len(out) == 1 && len(out[0]) == 4
+	}
+}
+
+// floorWorker builds the outputs of the press messages with a floor of its own.
+func floorWorker(payloads [][]byte) worker {
+	f := newBenthosFloor()
+	msgs := make([]*service.Message, len(payloads))
+	for i := range msgs {
+		msgs[i] = message(pressTopic, payloads[i])
+	}
+	return func(i int) bool {
+		floorSink = f.build(msgs[i%len(msgs)])
+		return true
+	}
+}
+
+// BenchmarkScaling measures how the processor scales over the machine's cores against
+// how the floor does. Each op is one round: scalingChunk press messages through each
+// of four workloads, back to back — auto and floor on one goroutine, then on
+// GOMAXPROCS goroutines sharing the work — in an order that rotates from round to
+// round. The two runs of a ratio are thus milliseconds apart, and a slow phase of a
+// shared machine (other tenants take a core for seconds) skews few rounds, which the
+// medians drop; benchmarks of a second each, compared afterwards, pair runs seconds
+// apart instead. It reports the medians of the per-round ratios: auto-scaling and
+// floor-scaling (ns per message on one goroutine over ns per message on all),
+// and scaling-ratio, auto's scaling over the floor's (the target: at least 1).
+func BenchmarkScaling(b *testing.B) {
+	payloads := pressPayloads()
+	bp := primed(b, "auto")
+	threads := runtime.GOMAXPROCS(0)
+	workers := func(mk func() worker) []worker {
+		ws := make([]worker, threads)
+		for i := range ws {
+			ws[i] = mk()
+		}
+		return ws
+	}
+	auto := func() worker { return autoWorker(bp, payloads) }
+	floor := func() worker { return floorWorker(payloads) }
+	runs := [4][]worker{ // one goroutine: auto, floor; all of them: auto, floor
+		{auto()}, {floor()}, workers(auto), workers(floor),
+	}
+	var perMsg [4][]float64 // ns per message, by run and round
+	for k, ws := range runs {
+		if !shareChunk(ws) { // warm up: the heap grows to its working size
+			b.Fatalf("run %d: no output", k)
+		}
+	}
+	startTimer(b)
+	for round := 0; round < b.N; round++ {
+		for j := range runs {
+			k := (j + round) % len(runs)
+			start := time.Now()
+			if !shareChunk(runs[k]) {
+				b.Fatalf("run %d: no output", k)
+			}
+			perMsg[k] = append(perMsg[k], float64(time.Since(start).Nanoseconds())/scalingChunk)
+		}
+	}
+	autoScaling, floorScaling, ratio := make([]float64, b.N), make([]float64, b.N), make([]float64, b.N)
+	for r := range b.N {
+		autoScaling[r] = perMsg[0][r] / perMsg[2][r]
+		floorScaling[r] = perMsg[1][r] / perMsg[3][r]
+		ratio[r] = autoScaling[r] / floorScaling[r]
+	}
+	b.ReportMetric(median(autoScaling), "auto-scaling")
+	b.ReportMetric(median(floorScaling), "floor-scaling")
+	b.ReportMetric(median(ratio), "scaling-ratio")
+}
+
+// scalingChunk is how many messages each workload of a BenchmarkScaling round handles:
+// a few milliseconds of work, long enough to span several garbage collections.
+const scalingChunk = 8192
+
+// shareChunk hands scalingChunk messages to the workers, one goroutine each, in grains
+// of 64 taken in turn (as RunParallel does), and reports whether all produced their
+// outputs.
+func shareChunk(ws []worker) bool {
+	const grain = 64
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				end := int(next.Add(grain))
+				for i := end - grain; i < min(end, scalingChunk); i++ {
+					if !w(i) {
+						failed.Store(true)
+					}
+				}
+				if end >= scalingChunk {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return !failed.Load()
+}
+
+// median returns the median of xs, which it sorts.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // BenchmarkBatch sends batches of mixed topics.
