@@ -151,9 +151,11 @@ func BenchmarkHighThroughput(b *testing.B) {
 // processor itself uses, so that the floor allocates no more often than it must. A
 // floor is not safe for concurrent use: each goroutine needs its own.
 type benthosFloor struct {
-	topics []any // converted to interface values once, as metadata values are set
+	_      [cacheLine]byte // the floors of parallel goroutines do not share a line
+	topics []any           // converted to interface values once, as metadata values are set
 	bodies [][]byte
 	slab   []byte // where the copies of bodies go; never written again once handed out
+	_      [cacheLine]byte
 }
 
 // floorSlab and floorRoom size the floor's payload slabs: a new slab of floorSlab
@@ -193,9 +195,6 @@ func (f *benthosFloor) build(in *service.Message) []service.MessageBatch {
 	}
 	return []service.MessageBatch{out}
 }
-
-// floorSink keeps the floor's result alive, as a processor's caller would.
-var floorSink []service.MessageBatch
 
 // BenchmarkCore runs the same workload through the host-agnostic core (bytes in, topic
 // and payload out through a callback); floor is hand-written Go doing the same parsing,
@@ -334,9 +333,10 @@ func autoWorker(bp service.BatchProcessor, payloads [][]byte) worker {
 		msgs[i] = message(pressTopic, payloads[i])
 	}
 	ctx := context.Background()
+	st := new(workerState)
 	// The host's one-message batch is reused (ProcessBatch does not keep it): making it
 	// is the host's cost, and the floor has none.
-	batch := service.MessageBatch{nil}
+	batch := service.MessageBatch(st.batch[:])
 	return func(i int) bool {
 		batch[0] = msgs[i%len(msgs)]
 		out, _ := bp.ProcessBatch(ctx, batch)
@@ -351,11 +351,25 @@ func floorWorker(payloads [][]byte) worker {
 	for i := range msgs {
 		msgs[i] = message(pressTopic, payloads[i])
 	}
+	st := new(workerState)
 	return func(i int) bool {
-		floorSink = f.build(msgs[i%len(msgs)])
+		st.sink = f.build(msgs[i%len(msgs)]) // kept alive, as a processor's caller would
 		return true
 	}
 }
+
+// workerState is what a worker writes for every message, on cache lines of its own:
+// the workers of parallel goroutines must not slow each other down by writing to one
+// line (pipeline threads share no such memory either).
+type workerState struct {
+	_     [cacheLine]byte
+	batch [1]*service.Message
+	sink  []service.MessageBatch
+	_     [cacheLine]byte
+}
+
+// cacheLine is the assumed size of a CPU cache line.
+const cacheLine = 64
 
 // BenchmarkScaling measures how the processor scales over the machine's cores against
 // how the floor does. Each op is one round: scalingChunk press messages through each
