@@ -51,6 +51,9 @@ files with the .yaml or .yml extension.`[1:],
 					continue // Benthos' lint reports a file it cannot read
 				}
 				for _, p := range lintProblems(explainFile(f), c.Bool("skip-env-var-check")) {
+					if p.linted {
+						continue // Benthos' lint of the file has printed it
+					}
 					fmt.Fprintln(stderr, p.lintLine())
 					failed = failed || p.Severity == severityError
 				}

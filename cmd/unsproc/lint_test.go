@@ -80,6 +80,16 @@ func TestLintCases(t *testing.T) {
 	}
 }
 
+// TestLintSaysEachProblemOnce: Benthos' lint of the file and the processor's own checks
+// both see the block; each problem is printed once.
+func TestLintSaysEachProblemOnce(t *testing.T) {
+	path := writeFile(t, "config.yaml", block("mode: foo\ncolour: blue\n"+validFields))
+	res := runCaptured(t, "lint", path)
+	assert.Equal(t, 1, res.code, res.stderr)
+	assert.Equal(t, 1, strings.Count(res.stderr, "unsupported mode: foo"), res.stderr)
+	assert.Equal(t, 1, strings.Count(res.stderr, "field colour not recognised"), res.stderr)
+}
+
 func TestLintExamples(t *testing.T) {
 	// data_models_file is relative to the working directory, the repository root for
 	// the example; its models file itself is no Benthos config and is not linted.

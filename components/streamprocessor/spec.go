@@ -131,7 +131,6 @@ func ConfigSpec() *service.ConfigSpec {
 				Default(engineAuto).
 				Advanced(),
 		).
-		LintRule(`root = if this.mode == "" { [ "mode is required" ] } else if this.mode.or("timeseries") != "timeseries" { [ "unsupported mode: %v (only 'timeseries' is supported)".format(this.mode) ] }`).
 		Example("Pump model",
 			"Derives pressure, temperature and motor values of a pump from three raw topics.",
 			"\npipeline:\n  processors:\n    - stream_processor:\n"+indent(examplePumpConfig, "        "))
