@@ -9,7 +9,7 @@ const ComponentName = "mqtt"
 
 func init() {
 	if err := Register(service.GlobalEnvironment()); err != nil {
-		panic(err) // only possible if another plugin already took the name
+		panic(err) // only for an invalid name or spec: a later registration of a name replaces the earlier one
 	}
 }
 

@@ -29,7 +29,7 @@ const maxPreallocOutputs = 4096
 
 func init() {
 	if err := Register(service.GlobalEnvironment(), PluginName); err != nil {
-		panic(err) // only possible if another plugin already took the name
+		panic(err) // only for an invalid name or spec: a later registration of a name replaces the earlier one
 	}
 }
 

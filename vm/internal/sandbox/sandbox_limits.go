@@ -55,6 +55,5 @@ const (
 	MaxMemory = 48 << 20
 
 	// MaxTimeout is the longest timeout a sandbox accepts; longer ones are shortened to it.
-	// It must stay below regexpMatchTimeout (see sandbox_regexp.go).
 	MaxTimeout = time.Second
 )
