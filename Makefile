@@ -2,7 +2,8 @@
 #
 #   make run     the pump example on its bundled sample, one output per line
 #   make install the unsproc binary into $(go env GOPATH)/bin (put that on PATH)
-#   make test    everything CI checks (gofmt, vet, race tests, fuzz, config tests)
+#   make test    everything CI checks (gofmt, vet, race tests, hostile mappings, fuzz, soak,
+#                config tests)
 #   make bench   benchmarks of the module root (bench_test.go)
 #   make bench-e2e   whole pipelines (`unsproc run`) on a generated 1,000,000-input recording
 
@@ -62,7 +63,7 @@ hostile:
 
 # A short run of every Fuzz target in the module, whichever exist. Go 1.26's
 # fuzz coordinator can fail a clean run with "context deadline exceeded" when
-# -fuzztime expires mid-execution (go.dev/issue/75804, fixed in Go 1.27): such a
+# -fuzztime expires mid-execution (golang/go#75804, fixed in Go 1.27): such a
 # run counts as passed when it wrote no failing input.
 fuzz:
 	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do \

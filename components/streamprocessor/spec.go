@@ -45,7 +45,7 @@ name, such as ` + "`${tF * 2}`" + `, are left alone. Configs built in code use t
 ### Inputs without output
 
 Every input that produces no output is counted in ` + "`messages_rejected`" + ` with a ` + "`reason`" + ` label and
-logged (at most once per 10 s per topic and reason, with the count of suppressed lines):
+logged (at most once per 10 s per reason and, for source topics, per topic, with the count of suppressed lines):
 ` + "`missing_topic`" + ` (no ` + "`umh_topic`" + ` metadata; warning), ` + "`invalid_payload`" + ` (not a valid timeseries payload;
 warning; the state is unchanged), ` + "`unknown_topic`" + ` (not a source; debug) and ` + "`no_output`" + ` (the value
 was stored but no mapping fired; debug). With ` + "`on_reject: error`" + ` the first two are passed on with
