@@ -17,7 +17,8 @@ type rateLimiter struct {
 }
 
 // allow reports whether an event at now (a monotonic reading) may be logged and, if so,
-// how many events were suppressed since the last one that was.
+// how many events were suppressed since the last one that was (an event suppressed by
+// another thread while this one takes the count may be among them).
 func (r *rateLimiter) allow(now, every time.Duration) (suppressed int64, ok bool) {
 	n := int64(now)
 	next := r.next.Load()
