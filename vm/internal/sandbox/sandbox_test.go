@@ -471,23 +471,22 @@ func TestSandboxExportMatchesGoja(t *testing.T) {
 	s := NewSandbox(time.Second, nil)
 	r, err := s.newRuntime()
 	require.NoError(t, err)
-	for _, expr := range exprs {
+	// export evaluates expr and returns goja's value and the sandbox's export of it.
+	export := func(expr string) (goja.Value, any) {
 		fn, err := r.function(script(t, expr))
-		require.NoError(t, err)
+		require.NoError(t, err, expr)
 		v, err := fn(goja.Undefined())
 		require.NoError(t, err, expr)
 		ex := newExporter(r)
 		got, err := ex.value(v, 0)
 		require.NoError(t, err, expr)
+		return v, got
+	}
+	for _, expr := range exprs {
+		v, got := export(expr)
 		assert.Equal(t, v.Export(), got, expr)
 	}
-	fn, err := r.function(script(t, "() => 1"))
-	require.NoError(t, err)
-	v, err := fn(goja.Undefined())
-	require.NoError(t, err)
-	ex := newExporter(r)
-	got, err := ex.value(v, 0)
-	require.NoError(t, err)
+	_, got := export("() => 1")
 	assert.Equal(t, reflect.Func, reflect.TypeOf(got).Kind())
 }
 
