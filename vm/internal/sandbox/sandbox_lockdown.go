@@ -267,11 +267,14 @@ var arrayExtras = {
 		if (self !== null && self !== undefined) { flatCount(self, args[0] === undefined ? 1 : toInteger(args[0]), new SafeMap()); }
 	}
 };
-function arrayCheck(name) {
-	var extra = arrayExtras[name];
+// lengthCheck is the guard of method name of a prototype (named prefix): it refuses
+// receivers of more than MAX_ARRAY elements, as length measures them, then runs the
+// method's extra check, if extras has one.
+function lengthCheck(prefix, length, extras, name) {
+	var extra = extras[name];
 	return function (self, args) {
-		var n = lengthOf(self);
-		if (n > MAX_ARRAY) { throw limitError("Array.prototype." + name, n, MAX_ARRAY, "elements"); }
+		var n = length(self);
+		if (n > MAX_ARRAY) { throw limitError(prefix + name, n, MAX_ARRAY, "elements"); }
 		if (extra !== undefined) { extra(self, n, args); }
 	};
 }
@@ -279,7 +282,7 @@ var arrayNames = Object.getOwnPropertyNames(arrayProto);
 for (var i = 0; i < arrayNames.length; i++) {
 	if (arrayNames[i] !== "constructor" && arrayNames[i] !== "join" && arrayNames[i] !== "toLocaleString" &&
 		typeof arrayProto[arrayNames[i]] === "function") {
-		guard(arrayProto, arrayNames[i], arrayCheck(arrayNames[i]));
+		guard(arrayProto, arrayNames[i], lengthCheck("Array.prototype.", lengthOf, arrayExtras, arrayNames[i]));
 	}
 }
 // sort and toSorted without a comparator compare natively, converting both sides to
@@ -646,19 +649,11 @@ var typedExtras = {
 		checkString("%TypedArray%.prototype.join", total);
 	},
 };
-function typedCheck(name) {
-	var extra = typedExtras[name];
-	return function (self, args) {
-		var n = typedLength(self);
-		if (n > MAX_ARRAY) { throw limitError("%TypedArray%.prototype." + name, n, MAX_ARRAY, "elements"); }
-		if (extra !== undefined) { extra(self, n, args); }
-	};
-}
 var typedNames = ownKeys(typedArrayProto);
 for (var i = 0; i < typedNames.length; i++) {
 	var d = getOwnPropertyDescriptor(typedArrayProto, typedNames[i]);
 	if (typedNames[i] !== "constructor" && typeof d.value === "function") {
-		guard(typedArrayProto, typedNames[i], typedCheck(typeof typedNames[i] === "string" ? typedNames[i] : "[Symbol.iterator]"));
+		guard(typedArrayProto, typedNames[i], lengthCheck("%TypedArray%.prototype.", typedLength, typedExtras, typeof typedNames[i] === "string" ? typedNames[i] : "[Symbol.iterator]"));
 	}
 }
 defineProperty(typedArrayProto, iteratorSymbol, { value: typedArrayProto.values });
