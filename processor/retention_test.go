@@ -30,18 +30,7 @@ func TestDroppedProcessorsAreReleased(t *testing.T) {
 	}
 	kept, err := New(cfg)
 	require.NoError(t, err)
-	// settled is the live heap once the collector has freed what was dropped and the
-	// sandbox has seen it, as it does at the next evaluation of a running process.
-	settled := func() uint64 {
-		vmtest.LiveHeap()
-		evaluate(kept)
-		return vmtest.LiveHeap()
-	}
-	build(200) // the shared sandbox's runtimes and their caches reach their working size
-	before := settled()
-	build(10_000)
-	after := settled()
-	growth := int64(after) - int64(before)
+	growth := vmtest.Retained(build, func() { evaluate(kept) })
 	t.Logf("heap after building and dropping 10,000 processors: %+d bytes", growth)
 	assert.Less(t, growth, int64(1<<20), "dropped processors keep memory")
 }

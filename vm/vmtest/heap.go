@@ -50,3 +50,22 @@ func LiveHeap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// Retained runs work(200), so that caches and pools reach their working size, then
+// work(10_000), and returns by how much the live heap grew across the second call: what
+// 10,000 more units of work keep. Each measurement is a LiveHeap after settle, when
+// settle is not nil, has run between two collections: code that frees what it dropped
+// at its next call (a sandbox, at its next evaluation) sees the first collection.
+func Retained(work func(n int), settle func()) int64 {
+	measure := func() uint64 {
+		if settle != nil {
+			LiveHeap()
+			settle()
+		}
+		return LiveHeap()
+	}
+	work(200)
+	before := measure()
+	work(10_000)
+	return int64(measure()) - int64(before)
+}
