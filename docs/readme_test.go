@@ -58,6 +58,30 @@ func TestReadmeLayout(t *testing.T) {
 	assert.Equal(t, packages, listed, "the README's layout table differs from go list ./...")
 }
 
+// TestLayerDependencies checks what the README says of the layers' dependencies: the
+// core a library user imports builds without Benthos, and the state without the
+// engines that compute its values.
+func TestLayerDependencies(t *testing.T) {
+	for _, c := range []struct {
+		pkg       string
+		needs     string   // a dependency it has: the list is the package's
+		forbidden []string // module prefixes
+	}{
+		{"processor", "github.com/unsproc/unsproc/compiler", []string{"github.com/redpanda-data/"}},
+		{"state", "github.com/unsproc/unsproc/value", []string{"github.com/dop251/goja", "github.com/expr-lang/expr"}},
+	} {
+		out, err := exec.Command("go", "list", "-deps", "github.com/unsproc/unsproc/"+c.pkg).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		deps := strings.Fields(string(out))
+		require.Contains(t, deps, c.needs, c.pkg)
+		for _, dep := range deps {
+			for _, prefix := range c.forbidden {
+				assert.False(t, strings.HasPrefix(dep, prefix), "%s depends on %s", c.pkg, dep)
+			}
+		}
+	}
+}
+
 // TestReadmeCommands checks the shell commands the README shows: every make target
 // exists (make -n resolves it), and every unsproc subcommand is one the binary has.
 func TestReadmeCommands(t *testing.T) {
