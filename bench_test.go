@@ -328,10 +328,7 @@ type worker func(i int) bool
 // autoWorker sends the press messages through bp, one per batch, from inputs of its
 // own (as each pipeline thread has its own messages).
 func autoWorker(bp service.BatchProcessor, payloads [][]byte) worker {
-	msgs := make([]*service.Message, len(payloads))
-	for i := range msgs {
-		msgs[i] = message(pressTopic, payloads[i])
-	}
+	msgs := pressMessages(payloads)
 	ctx := context.Background()
 	st := new(workerState)
 	// The host's one-message batch is reused (ProcessBatch does not keep it): making it
@@ -339,26 +336,36 @@ func autoWorker(bp service.BatchProcessor, payloads [][]byte) worker {
 	batch := service.MessageBatch(st.batch[:])
 	return func(i int) bool {
 		batch[0] = msgs[i%len(msgs)]
-		out, _ := bp.ProcessBatch(ctx, batch)
-		return len(out) == 1 && len(out[0]) == 4
+		st.sink, _ = bp.ProcessBatch(ctx, batch)
+		return fourOutputs(st.sink)
 	}
 }
 
 // floorWorker builds the outputs of the press messages with a floor of its own.
 func floorWorker(payloads [][]byte) worker {
 	f := newBenthosFloor()
+	msgs := pressMessages(payloads)
+	st := new(workerState)
+	return func(i int) bool {
+		st.sink = f.build(msgs[i%len(msgs)])
+		return fourOutputs(st.sink)
+	}
+}
+
+// pressMessages are the Benthos messages of payloads on the press topic.
+func pressMessages(payloads [][]byte) []*service.Message {
 	msgs := make([]*service.Message, len(payloads))
 	for i := range msgs {
 		msgs[i] = message(pressTopic, payloads[i])
 	}
-	st := new(workerState)
-	return func(i int) bool {
-		st.sink = f.build(msgs[i%len(msgs)]) // kept alive, as a processor's caller would
-		return true
-	}
+	return msgs
 }
 
-// workerState is what a worker writes for every message, on cache lines of its own:
+// fourOutputs reports whether out is what ProcessBatch returns for a press message.
+func fourOutputs(out []service.MessageBatch) bool { return len(out) == 1 && len(out[0]) == 4 }
+
+// workerState is what a worker writes for every message (its result is kept alive, as
+// a processor's caller would keep it), on cache lines of its own:
 // the workers of parallel goroutines must not slow each other down by writing to one
 // line (pipeline threads share no such memory either).
 type workerState struct {
