@@ -468,9 +468,7 @@ func TestSandboxExportMatchesGoja(t *testing.T) {
 		"Object.defineProperty({a: 1}, 'hidden', {value: 2})", "({[Symbol('s')]: 1, k: 2})",
 		"({2: 'b', 1: 'a', z: 'z'})", "Promise.resolve(1)", "(() => { const o = {x: 1}; return [o, o]; })()",
 	}
-	s := NewSandbox(time.Second, nil)
-	r, err := s.newRuntime()
-	require.NoError(t, err)
+	r := newOnRuntime(t, time.Second).r
 	// export evaluates expr and returns goja's value and the sandbox's export of it.
 	export := func(expr string) (goja.Value, any) {
 		fn, err := r.function(script(t, expr))
@@ -507,10 +505,7 @@ func TestSandboxExportRefuses(t *testing.T) {
 		assert.True(t, errors.Is(err, ErrResultTooLarge), "%s: %v", c.expr, err)
 		assert.Contains(t, err.Error(), c.err, c.expr)
 	}
-	s := NewSandbox(time.Second, nil)
-	r, err := s.newRuntime()
-	require.NoError(t, err)
-	_, reusable, err := s.runOn(r, script(t, "({get x() { throw new TypeError('boom'); }})"), nil)
+	_, reusable, err := o.s.runOn(o.r, script(t, "({get x() { throw new TypeError('boom'); }})"), nil)
 	assert.ErrorContains(t, err, "TypeError: boom")
 	assert.False(t, reusable, "a runtime whose export panicked is dropped")
 }
