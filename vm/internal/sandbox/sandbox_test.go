@@ -356,12 +356,21 @@ func TestSandboxMemoryLimit(t *testing.T) {
 		"(() => { const a = []; for (;;) { a.push('x'.repeat(2**24)); } })()",
 		"(() => { const a = [], s = 'x'.repeat(1 << 16); for (;;) { a[a.length] = s + a.length; } })()",
 	} {
-		var err error
-		growth := vmtest.PeakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
-		require.Error(t, err, expr)
+		err := runWithinMemory(t, s, expr)
 		assert.True(t, errors.Is(err, ErrMemoryLimit), "%s: %v", expr, err)
-		assert.Less(t, growth, uint64(MaxMemory+64<<20), "%s: peak heap growth", expr)
 	}
+}
+
+// runWithinMemory runs expr, which must fail, and checks that the heap never grew past
+// MaxMemory plus the largest single step; it returns the failure.
+func runWithinMemory(t *testing.T, s *Sandbox, expr string) error {
+	t.Helper()
+	var err error
+	growth := vmtest.PeakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
+	t.Logf("%s: peak heap growth %d MiB, %v", expr, growth>>20, err)
+	require.Error(t, err, expr)
+	assert.Less(t, growth, uint64(MaxMemory+64<<20), "%s: peak heap growth", expr)
+	return err
 }
 
 // TestSandboxStringGrowth grows strings by +, += and template literals, which goja
@@ -381,12 +390,8 @@ func TestSandboxStringGrowth(t *testing.T) {
 		"(() => { const a = [], s = 'é'.repeat(2**23); for (;;) a.push(s + s); })()",
 		"(() => { const a = []; for (;;) a.push('é'.repeat(2**24)); })()",
 	} {
-		var err error
-		growth := vmtest.PeakHeapGrowth(func() { _, err = s.Run(script(t, expr), nil) })
-		t.Logf("%s: peak heap growth %d MiB, %v", expr, growth>>20, err)
-		require.Error(t, err, expr)
+		err := runWithinMemory(t, s, expr)
 		assert.Regexp(t, `^RangeError: (string concatenation|template literal|String.prototype.concat): \d+ characters exceed|^memory limit exceeded`, err.Error(), expr)
-		assert.Less(t, growth, uint64(MaxMemory+64<<20), "%s: peak heap growth", expr)
 	}
 }
 
