@@ -140,7 +140,7 @@ back-off; it resumes when they return.`).
 			Optional()).
 		Field(deprecatedTopicField(service.NewInterpolatedStringField(fieldTopic))).
 		Field(service.NewStringField(fieldBridgedBy).
-			Description("The value of the `bridged_by` header added to every record (UMH's traceability header); empty: no header.").
+			Description("The value of the `bridged_by` header added to every record (UMH's traceability header), in place of one the message carries in its metadata; empty: no header of its own.").
 			Advanced().
 			Default(defaultBridgedBy)).
 		Field(kafkaTopicField("written to")).

@@ -21,7 +21,7 @@ type output struct {
 	brokers   []string
 	topic     string
 	umhTopic  *service.InterpolatedString // nil: the umh_topic metadata
-	bridgedBy string
+	bridgedBy []byte                      // the bridged_by header's value; nil: none
 	log       *service.Logger
 	limited   *limitedLog
 
@@ -62,8 +62,12 @@ func newOutput(conf *service.ParsedConfig, log *service.Logger) (*output, error)
 			return nil, err
 		}
 	}
-	if o.bridgedBy, err = conf.FieldString(fieldBridgedBy); err != nil {
+	bridgedBy, err := conf.FieldString(fieldBridgedBy)
+	if err != nil {
 		return nil, err
+	}
+	if bridgedBy != "" {
+		o.bridgedBy = []byte(bridgedBy)
 	}
 	return o, nil
 }
@@ -178,17 +182,19 @@ func keyByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
 }
 
-// headers turns the message's metadata, but the kafka_ entries, into record headers.
+// headers turns the message's metadata, but the kafka_ entries, into record headers,
+// with this output's bridged_by in place of one the message carries (a record read by
+// the uns input has it among its metadata).
 func (o *output) headers(msg *service.Message) []kgo.RecordHeader {
 	var headers []kgo.RecordHeader
 	_ = msg.MetaWalk(func(k, v string) error {
-		if !strings.HasPrefix(k, "kafka_") {
+		if !strings.HasPrefix(k, "kafka_") && (k != fieldBridgedBy || o.bridgedBy == nil) {
 			headers = append(headers, kgo.RecordHeader{Key: k, Value: []byte(v)})
 		}
 		return nil
 	})
-	if o.bridgedBy != "" {
-		headers = append(headers, kgo.RecordHeader{Key: fieldBridgedBy, Value: []byte(o.bridgedBy)})
+	if o.bridgedBy != nil {
+		headers = append(headers, kgo.RecordHeader{Key: fieldBridgedBy, Value: o.bridgedBy})
 	}
 	return headers
 }

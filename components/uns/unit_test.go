@@ -133,7 +133,7 @@ func TestOutputConfig(t *testing.T) {
 	out, err := newOutput(parse(t, outputSpec(), "{}"), nil)
 	require.NoError(t, err)
 	assert.Equal(t, "umh.messages", out.topic)
-	assert.Equal(t, "umh-core", out.bridgedBy, "benthos-umh's default header")
+	assert.Equal(t, []byte("umh-core"), out.bridgedBy, "benthos-umh's default header")
 	assert.Nil(t, out.umhTopic, "the key is the umh_topic metadata")
 
 	out, err = newOutput(parse(t, outputSpec(), "topic: 'umh.v1.${! meta(\"asset\") }'\nkafka_topic: other\nbridged_by: ''"), nil)
@@ -180,6 +180,7 @@ func TestOutputFailsOnlyMessagesWithoutTopic(t *testing.T) {
 		}
 		m.MetaSet("kafka_offset", "7")
 		m.MetaSet("site", "plant-A")
+		m.MetaSet("bridged_by", "upstream") // as the uns input gives it: replaced
 		return m
 	}
 	batch := service.MessageBatch{withTopic("umh.v1.a", "1"), withTopic("", "2"), withTopic("umh.v1.c", "3")}
@@ -198,9 +199,9 @@ func TestOutputFailsOnlyMessagesWithoutTopic(t *testing.T) {
 	assert.Equal(t, "umh.v1.a", string(got[0].Key))
 	assert.Equal(t, "1", string(got[0].Value))
 	assert.Equal(t, "umh.v1.c", string(got[1].Key))
-	headers := map[string]string{}
+	var headers []string
 	for _, h := range got[0].Headers {
-		headers[h.Key] = string(h.Value)
+		headers = append(headers, h.Key+"="+string(h.Value))
 	}
-	assert.Equal(t, map[string]string{"umh_topic": "umh.v1.a", "site": "plant-A", "bridged_by": "unsproc-test"}, headers)
+	assert.ElementsMatch(t, []string{"umh_topic=umh.v1.a", "site=plant-A", "bridged_by=unsproc-test"}, headers)
 }
