@@ -41,7 +41,8 @@ Each message becomes one line, built from its ` + "`umh_topic`" + ` metadata and
 - ` + "`recording`" + `: ` + "`{\"topic\":…,\"payload\":…}`" + `, the format ` + "`uns_replay`" + ` reads. A body that is a
   JSON object, array, number or literal on one line stands as it is; any other body is
   written as a JSON string. Either way a replay gives back the body.
-- ` + "`text`" + `: the topic, a space and the body, for reading.
+- ` + "`text`" + `: the topic, a space and the body as it is, for reading (a body with line breaks
+  spans several lines).
 
 Every batch is written with one write, in order. A message without ` + "`umh_topic`" + ` (or with
 an empty one) is not written: it fails alone, with an error Benthos' error handling sees, while the rest of

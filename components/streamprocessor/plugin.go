@@ -46,8 +46,9 @@ type batchProcessor struct {
 	deadLetter bool
 	// cache persists the state (state_cache); nil without one.
 	cache *stateCache
-	// clock is the monotonic time at the start of the latest timed batch: rejects in
-	// other batches rate-limit their logs by it instead of reading the clock. It has a
+	// clock is the monotonic time at the start of a recent timed batch (it lags the
+	// latest by less than clockStep): rejects in other batches rate-limit their logs by
+	// it instead of reading the clock. It has a
 	// cache line of its own: pipeline threads write it, and every batch reads the
 	// fields around it.
 	_     [cacheLine]byte

@@ -39,7 +39,8 @@ func (f *Failures) Err() error {
 }
 
 // Failed returns the error of each failed message of a batch that WriteBatch returned
-// err for, by index: empty when err is nil or not a *service.BatchError.
+// err for, by index: empty when err is nil or not a *service.BatchError. The outputs'
+// tests read their results with it.
 func Failed(err error) map[int]error {
 	failed := map[int]error{}
 	var be *service.BatchError
