@@ -16,10 +16,12 @@ import (
 // kindOf returns the kind of an input value on the fast path: objects and arrays count
 // as value.Other, read through property paths only.
 func kindOf(v value.Value) value.Kind {
-	if k := v.Kind(); k < value.Object {
+	switch k := v.Kind(); k {
+	case value.Object, value.Array:
+		return value.Other
+	default:
 		return k
 	}
-	return value.Other
 }
 
 // typeofName is what JavaScript's typeof gives for a kind.
