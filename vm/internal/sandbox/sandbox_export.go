@@ -54,7 +54,12 @@ func (e *exporter) spend(n int) error {
 	return nil
 }
 
+// value exports v, found depth levels down the result, as goja's Export would; a
+// missing property or element (nil) is nil.
 func (e *exporter) value(v goja.Value, depth int) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
 	obj, ok := v.(*goja.Object)
 	if !ok {
 		x := v.Export()
@@ -95,11 +100,7 @@ func (e *exporter) array(obj *goja.Object, depth int) (any, error) {
 	}
 	out := make([]any, n)
 	for i := range out {
-		el := obj.Get(strconv.Itoa(i))
-		if el == nil {
-			continue
-		}
-		x, err := e.value(el, depth+1)
+		x, err := e.value(obj.Get(strconv.Itoa(i)), depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -124,12 +125,7 @@ func (e *exporter) object(obj *goja.Object, depth int) (any, error) {
 		if err := e.spend(len(k)); err != nil {
 			return nil, err
 		}
-		el := obj.Get(k)
-		if el == nil {
-			out[k] = nil
-			continue
-		}
-		x, err := e.value(el, depth+1)
+		x, err := e.value(obj.Get(k), depth+1)
 		if err != nil {
 			return nil, err
 		}
